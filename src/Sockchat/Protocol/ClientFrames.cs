@@ -1,0 +1,39 @@
+namespace Sockchat.Protocol;
+
+// The frames a client sends, as parsed from either dialect. They are kept together in one file
+// (against the one-type-per-file habit) because each is a one-line record and reading them side
+// by side is the clearest summary of the protocol's client half.
+
+/// <summary>A request from a client, whichever dialect it arrived in.</summary>
+public abstract record ClientFrame;
+
+public sealed record HelloFrame(string Name, string? Room, string? Password, bool Presence, IReadOnlyDictionary<string, long>? Since) : ClientFrame;
+
+public sealed record SayFrame(string? Room, string Text, FrameId? Id, bool Action = false) : ClientFrame;
+
+public sealed record DmFrame(string To, string Text, FrameId? Id) : ClientFrame;
+
+public sealed record JoinFrame(string Room) : ClientFrame;
+
+public sealed record PartFrame(string? Room) : ClientFrame;
+
+public sealed record NickFrame(string Name) : ClientFrame;
+
+public sealed record WhoFrame(string? Room) : ClientFrame;
+
+public sealed record RoomsFrame : ClientFrame;
+
+public sealed record HistoryFrame(string? Room, long? Before, long? After, int? Limit) : ClientFrame;
+
+public sealed record PingFrame(FrameId? Id) : ClientFrame;
+
+public sealed record QuitFrame(string? Reason) : ClientFrame;
+
+/// <summary>Text dialect's <c>/help</c>.</summary>
+public sealed record HelpFrame : ClientFrame;
+
+/// <summary>A well-formed frame of a type (or a /command) the server does not know.</summary>
+public sealed record UnknownFrame(string Type, FrameId? Id) : ClientFrame;
+
+/// <summary>Input that could not be understood; answered with an <c>error</c>, never a disconnect.</summary>
+public sealed record InvalidFrame(string Code, string Message, FrameId? Id) : ClientFrame;

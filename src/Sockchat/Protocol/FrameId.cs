@@ -1,0 +1,17 @@
+using System.Text.Json;
+
+namespace Sockchat.Protocol;
+
+/// <summary>
+/// The optional <c>id</c> a client puts on a request, kept as its raw JSON token so that it is
+/// echoed back exactly as sent (a string or a number).
+/// </summary>
+public readonly record struct FrameId(string RawJson)
+{
+    public static FrameId FromString(string value) => new(JsonSerializer.Serialize(value));
+
+    /// <summary>The id as text: a string's value, or a number's digits.</summary>
+    public string Text => RawJson.StartsWith('"') ? JsonSerializer.Deserialize<string>(RawJson) ?? "" : RawJson;
+
+    public override string ToString() => Text;
+}

@@ -1,0 +1,187 @@
+using System.Text.Json;
+
+namespace Sockchat.Protocol;
+
+public static partial class JsonCodec
+{
+    /// <summary>Encodes a server frame as one JSON line (with its trailing <c>\n</c>).</summary>
+    public static byte[] Encode(ServerFrame frame) => frame switch
+    {
+        WelcomeFrame f => Write(w =>
+        {
+            w.WriteString("type", "welcome");
+            w.WriteString("name", f.Name);
+            w.WriteStartObject("server");
+            w.WriteString("name", f.ServerName);
+            w.WriteString("version", f.ServerVersion);
+            w.WriteNumber("protocol", ProtocolLimits.ProtocolVersion);
+            w.WriteEndObject();
+            w.WriteStartArray("rooms");
+            foreach (var room in f.Rooms) w.WriteStringValue(room);
+            w.WriteEndArray();
+            w.WriteStartObject("limits");
+            w.WriteNumber("maxLineBytes", f.MaxLineBytes);
+            w.WriteEndObject();
+            if (f.Motd is not null) w.WriteString("motd", f.Motd);
+        }),
+        MsgFrame f => Write(w => WriteMsg(w, f)),
+        DmMessageFrame f => Write(w =>
+        {
+            w.WriteString("type", "dm");
+            w.WriteString("ts", FormatTimestamp(f.Ts));
+            w.WriteString("from", f.From);
+            w.WriteString("to", f.To);
+            w.WriteString("text", f.Text);
+        }),
+        JoinedFrame f => Write(w =>
+        {
+            w.WriteString("type", "joined");
+            w.WriteString("room", f.Room);
+            w.WriteString("name", f.Name);
+            w.WriteString("ts", FormatTimestamp(f.Ts));
+        }),
+        LeftFrame f => Write(w =>
+        {
+            w.WriteString("type", "left");
+            w.WriteString("room", f.Room);
+            w.WriteString("name", f.Name);
+            w.WriteString("ts", FormatTimestamp(f.Ts));
+            if (f.Reason is not null) w.WriteString("reason", f.Reason);
+        }),
+        NickChangedFrame f => Write(w =>
+        {
+            w.WriteString("type", "nick");
+            w.WriteString("old", f.Old);
+            w.WriteString("new", f.New);
+            w.WriteString("ts", FormatTimestamp(f.Ts));
+        }),
+        AckFrame f => Write(w => { w.WriteString("type", "ack"); WriteId(w, f.Id); if (f.Seq is { } seq) w.WriteNumber("seq", seq); }),
+        ErrorFrame f => Write(w => { w.WriteString("type", "error"); w.WriteString("code", f.Code); w.WriteString("message", f.Message); WriteId(w, f.Id); }),
+        ShutdownFrame f => Write(w => { w.WriteString("type", "shutdown"); w.WriteString("reason", f.Reason); }),
+        WhoReplyFrame f => Write(w =>
+        {
+            w.WriteString("type", "who");
+            w.WriteString("room", f.Room);
+            w.WriteStartArray("names");
+            foreach (var name in f.Names) w.WriteStringValue(name);
+            w.WriteEndArray();
+        }),
+        RoomsReplyFrame f => Write(w =>
+        {
+            w.WriteString("type", "rooms");
+            w.WriteStartArray("rooms");
+            foreach (var room in f.Rooms)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", room.Name);
+                w.WriteNumber("members", room.Members);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }),
+        HistoryReplyFrame f => Write(w =>
+        {
+            w.WriteString("type", "history");
+            w.WriteString("room", f.Room);
+            w.WriteStartArray("messages");
+            foreach (var msg in f.Messages)
+            {
+                w.WriteStartObject();
+                WriteMsg(w, msg);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }),
+        PongFrame f => Write(w => { w.WriteString("type", "pong"); WriteId(w, f.Id); }),
+        NoticeFrame f => Write(w => { w.WriteString("type", "notice"); w.WriteString("text", f.Text); }),
+        _ => throw new ArgumentException($"{frame.GetType().Name} has no JSON form", nameof(frame)),
+    };
+
+    private static void WriteMsg(Utf8JsonWriter w, MsgFrame f)
+    {
+        w.WriteString("type", "msg");
+        w.WriteString("room", f.Room);
+        w.WriteNumber("seq", f.Seq);
+        w.WriteString("ts", FormatTimestamp(f.Ts));
+        w.WriteString("from", f.From);
+        w.WriteString("text", f.Text);
+        if (f.Action) w.WriteBoolean("action", true);
+        if (f.History) w.WriteBoolean("history", true);
+    }
+
+    /// <summary>
+    /// Parses one line from the server (the client side). Returns null for anything that is not a
+    /// JSON object with a known type: clients ignore such lines, as the protocol asks.
+    /// Text fields are cleaned again here: a client never trusts the server to have done it.
+    /// </summary>
+    public static ServerFrame? ParseServerFrame(string line)
+    {
+        if (!LooksLikeJsonObject(line) || !TryParseObject(line, out var document, out _))
+        {
+            return null;
+        }
+        using (document)
+        {
+            var o = document!.RootElement;
+            try
+            {
+                return GetString(o, "type") switch
+                {
+                    "welcome" => ParseWelcome(o),
+                    "msg" => ParseMsg(o),
+                    "dm" => new DmMessageFrame(Ts(o), Str(o, "from"), Str(o, "to"), Str(o, "text")),
+                    "joined" => new JoinedFrame(Str(o, "room"), Str(o, "name"), Ts(o)),
+                    "left" => new LeftFrame(Str(o, "room"), Str(o, "name"), Ts(o), GetCleanString(o, "reason")),
+                    "nick" => new NickChangedFrame(Str(o, "old"), Str(o, "new"), Ts(o)),
+                    "ack" => GetId(o) is { } id ? new AckFrame(id, GetInt64(o, "seq")) : null,
+                    "error" => new ErrorFrame(Str(o, "code"), Str(o, "message"), GetId(o)),
+                    "shutdown" => new ShutdownFrame(GetCleanString(o, "reason") ?? "server shutting down"),
+                    "who" => new WhoReplyFrame(Str(o, "room"), StrArray(o, "names")),
+                    "rooms" => new RoomsReplyFrame(o.TryGetProperty("rooms", out var rooms) && rooms.ValueKind == JsonValueKind.Array
+                        ? rooms.EnumerateArray().Select(r => new RoomInfo(Str(r, "name"), (int)(GetInt64(r, "members") ?? 0))).ToList()
+                        : []),
+                    "history" => new HistoryReplyFrame(Str(o, "room"),
+                        o.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array
+                            ? messages.EnumerateArray().Select(m => ParseMsg(m) with { History = true }).ToList()
+                            : []),
+                    "pong" => new PongFrame(GetId(o)),
+                    "notice" => new NoticeFrame(Str(o, "text")),
+                    _ => null,
+                };
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
+        }
+    }
+
+    private static WelcomeFrame ParseWelcome(JsonElement o)
+    {
+        var server = o.TryGetProperty("server", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
+        var limits = o.TryGetProperty("limits", out var l) && l.ValueKind == JsonValueKind.Object ? l : default;
+        return new WelcomeFrame(
+            Str(o, "name"),
+            server.ValueKind == JsonValueKind.Object ? Str(server, "name") : "",
+            server.ValueKind == JsonValueKind.Object ? Str(server, "version") : "",
+            StrArray(o, "rooms"),
+            limits.ValueKind == JsonValueKind.Object ? (int)(GetInt64(limits, "maxLineBytes") ?? ProtocolLimits.DefaultMaxLineBytes) : ProtocolLimits.DefaultMaxLineBytes,
+            GetCleanString(o, "motd"));
+    }
+
+    private static MsgFrame ParseMsg(JsonElement o) =>
+        new(Str(o, "room"), GetInt64(o, "seq") ?? 0, Ts(o), Str(o, "from"), Str(o, "text"), GetBool(o, "action") ?? false, GetBool(o, "history") ?? false);
+
+    private static string Str(JsonElement o, string name) => GetCleanString(o, name) ?? "";
+
+    private static IReadOnlyList<string> StrArray(JsonElement o, string name) =>
+        o.TryGetProperty(name, out var array) && array.ValueKind == JsonValueKind.Array
+            ? array.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => TextSanitizer.Clean(e.GetString()!)).ToList()
+            : [];
+
+    private static DateTimeOffset Ts(JsonElement o) =>
+        GetString(o, "ts") is { } ts && DateTimeOffset.TryParse(ts, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed)
+            ? parsed
+            : DateTimeOffset.UtcNow;
+}

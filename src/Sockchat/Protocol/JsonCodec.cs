@@ -1,0 +1,110 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Sockchat.Protocol;
+
+/// <summary>
+/// The JSON dialect: one JSON object per line, each with a <c>"type"</c>.
+/// <list type="bullet">
+/// <item>Encoding writes compact UTF-8 JSON followed by <c>\n</c>; a frame is encoded once and the
+/// same bytes go to every recipient.</item>
+/// <item>Parsing is total: malformed JSON, a non-object or a missing/ill-typed field becomes an
+/// <see cref="InvalidFrame"/> (code <c>bad_frame</c>), an unknown type an <see cref="UnknownFrame"/>;
+/// unknown fields are ignored so the protocol can grow.</item>
+/// <item>Text fields are cleaned with <see cref="TextSanitizer.Clean"/> as they are parsed.</item>
+/// </list>
+/// Split by direction: JsonCodec.Server.cs (server to client) and JsonCodec.Client.cs (client to server).
+/// </summary>
+public static partial class JsonCodec
+{
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        // Non-ASCII text is sent as UTF-8, not \u escapes; JSON-significant characters are still escaped.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
+
+    /// <summary>Formats a timestamp as RFC 3339 UTC with milliseconds, e.g. 2026-11-22T10:15:30.123Z.</summary>
+    public static string FormatTimestamp(DateTimeOffset ts) =>
+        ts.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>True when a line looks like a JSON object (the first line of a JSON-dialect client).</summary>
+    public static bool LooksLikeJsonObject(string line) => line.TrimStart().StartsWith('{');
+
+    private static byte[] Write(Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+        var bytes = new byte[buffer.WrittenCount + 1];
+        buffer.WrittenSpan.CopyTo(bytes);
+        bytes[^1] = (byte)'\n';
+        return bytes;
+    }
+
+    private static void WriteId(Utf8JsonWriter w, FrameId? id)
+    {
+        if (id is { } value)
+        {
+            w.WritePropertyName("id");
+            w.WriteRawValue(value.RawJson, skipInputValidation: true);
+        }
+    }
+
+    private static bool TryParseObject(string line, out JsonDocument? document, out string? problem)
+    {
+        document = null;
+        try
+        {
+            document = JsonDocument.Parse(line, DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            problem = $"not valid JSON: {ex.Message}";
+            return false;
+        }
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            document = null;
+            problem = "a frame must be a JSON object";
+            return false;
+        }
+        problem = null;
+        return true;
+    }
+
+    private static string? GetString(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static string? GetCleanString(JsonElement obj, string name) =>
+        GetString(obj, name) is { } s ? TextSanitizer.Clean(s) : null;
+
+    private static long? GetInt64(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) ? n : null;
+
+    private static bool? GetBool(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) ? value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => null,
+        } : null;
+
+    private static FrameId? GetId(JsonElement obj) =>
+        obj.TryGetProperty("id", out var value) && value.ValueKind is JsonValueKind.String or JsonValueKind.Number
+            ? new FrameId(value.GetRawText())
+            : null;
+
+    /// <summary>True when the property is present but is not a string (so the frame is ill-typed).</summary>
+    private static bool IsPresentButNotString(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null);
+}

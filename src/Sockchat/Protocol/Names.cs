@@ -1,0 +1,85 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+
+namespace Sockchat.Protocol;
+
+/// <summary>
+/// Nickname and room rules. A nickname is 1-32 letters, digits or <c>-_.</c> after Unicode NFC
+/// normalization; two nicknames are the same user when their <see cref="NickKey"/>s are equal
+/// (NFKC, then case-folded), so "Alice", "ALICE" and a compatibility look-alike collide.
+/// A room is 1-32 characters of <c>a-z 0-9 - _</c>, given with or without a leading <c>#</c>;
+/// upper-case ASCII is folded to lower case.
+/// </summary>
+public static class Names
+{
+    private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
+    {
+        "server", "sockchat", "system", "admin", "root", "everyone", "nickserv", "chanserv",
+    };
+
+    /// <summary>Validates a wanted nickname and returns its display form (NFC), or the reason it is refused.</summary>
+    public static bool TryNormalizeNick(string? wanted, [NotNullWhen(true)] out string? nick, [NotNullWhen(false)] out string? problem)
+    {
+        nick = null;
+        if (string.IsNullOrWhiteSpace(wanted))
+        {
+            problem = "a name is required";
+            return false;
+        }
+        var candidate = wanted.Trim().Normalize(NormalizationForm.FormC);
+        var length = 0;
+        foreach (var rune in candidate.EnumerateRunes())
+        {
+            length++;
+            if (!(Rune.IsLetterOrDigit(rune) || rune.Value is '-' or '_' or '.'))
+            {
+                problem = $"'{TextSanitizer.Clean(candidate)}' is not a valid name: use letters, digits and - _ . only";
+                return false;
+            }
+        }
+        if (length > ProtocolLimits.MaxNameLength)
+        {
+            problem = $"a name is at most {ProtocolLimits.MaxNameLength} characters";
+            return false;
+        }
+        if (Reserved.Contains(NickKey(candidate)))
+        {
+            problem = $"'{candidate}' is reserved";
+            return false;
+        }
+        nick = candidate;
+        problem = null;
+        return true;
+    }
+
+    /// <summary>The identity of a nickname for uniqueness: compatibility-normalized and case-folded.</summary>
+    public static string NickKey(string nick) => nick.Normalize(NormalizationForm.FormKC).ToUpperInvariant().ToLowerInvariant();
+
+    /// <summary>Validates a room name and returns it without <c>#</c>, in lower case.</summary>
+    public static bool TryNormalizeRoom(string? wanted, [NotNullWhen(true)] out string? room, [NotNullWhen(false)] out string? problem)
+    {
+        room = null;
+        var candidate = (wanted ?? "").Trim();
+        if (candidate.StartsWith('#'))
+        {
+            candidate = candidate[1..];
+        }
+        candidate = candidate.ToLowerInvariant();
+        if (candidate.Length is 0 or > ProtocolLimits.MaxRoomLength)
+        {
+            problem = $"a room name is 1 to {ProtocolLimits.MaxRoomLength} characters";
+            return false;
+        }
+        foreach (var c in candidate)
+        {
+            if (!(c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-' or '_'))
+            {
+                problem = $"'{TextSanitizer.Clean(wanted ?? "")}' is not a valid room: use a-z, 0-9, - and _ only";
+                return false;
+            }
+        }
+        room = candidate;
+        problem = null;
+        return true;
+    }
+}

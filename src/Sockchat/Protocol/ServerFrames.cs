@@ -1,0 +1,37 @@
+namespace Sockchat.Protocol;
+
+// The frames a server sends. Kept in one file for the same reason as ClientFrames.cs.
+
+/// <summary>An event or reply from the server.</summary>
+public abstract record ServerFrame;
+
+public sealed record WelcomeFrame(string Name, string ServerName, string ServerVersion, IReadOnlyList<string> Rooms, int MaxLineBytes, string? Motd) : ServerFrame;
+
+public sealed record MsgFrame(string Room, long Seq, DateTimeOffset Ts, string From, string Text, bool Action = false, bool History = false) : ServerFrame;
+
+public sealed record DmMessageFrame(DateTimeOffset Ts, string From, string To, string Text) : ServerFrame;
+
+public sealed record JoinedFrame(string Room, string Name, DateTimeOffset Ts) : ServerFrame;
+
+public sealed record LeftFrame(string Room, string Name, DateTimeOffset Ts, string? Reason) : ServerFrame;
+
+public sealed record NickChangedFrame(string Old, string New, DateTimeOffset Ts) : ServerFrame;
+
+public sealed record AckFrame(FrameId Id, long? Seq) : ServerFrame;
+
+public sealed record ErrorFrame(string Code, string Message, FrameId? Id = null) : ServerFrame;
+
+public sealed record ShutdownFrame(string Reason) : ServerFrame;
+
+public sealed record WhoReplyFrame(string Room, IReadOnlyList<string> Names) : ServerFrame;
+
+public sealed record RoomInfo(string Name, int Members);
+
+public sealed record RoomsReplyFrame(IReadOnlyList<RoomInfo> Rooms) : ServerFrame;
+
+public sealed record HistoryReplyFrame(string Room, IReadOnlyList<MsgFrame> Messages) : ServerFrame;
+
+public sealed record PongFrame(FrameId? Id) : ServerFrame;
+
+/// <summary>Plain information for people (the text dialect's prompts and /help); JSON clients never get it.</summary>
+public sealed record NoticeFrame(string Text) : ServerFrame;

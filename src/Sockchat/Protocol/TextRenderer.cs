@@ -1,0 +1,48 @@
+using System.Globalization;
+
+namespace Sockchat.Protocol;
+
+/// <summary>
+/// Renders server frames as the text dialect's human-readable lines, e.g.
+/// <c>[10:15:30] alice: hello</c>, <c>[10:15:30] * alice joined #general</c>,
+/// <c>! name_taken: that name is in use</c>. Used by the server for text clients and by
+/// <c>join</c> for its screen. Times are shown in the given zone (the server's for text
+/// clients, the user's for join).
+/// </summary>
+public sealed class TextRenderer(TimeZoneInfo zone)
+{
+    public static TextRenderer Local { get; } = new(TimeZoneInfo.Local);
+
+    /// <summary>The lines to show for a frame; empty for frames people need not see (ack, pong).</summary>
+    /// <param name="showRoom">Prefix chat lines with their room (the reader is in several rooms).</param>
+    public IReadOnlyList<string> Render(ServerFrame frame, bool showRoom) => frame switch
+    {
+        WelcomeFrame f => [$"* welcome to {f.ServerName}, {f.Name}. You are in {string.Join(", ", f.Rooms.Select(r => "#" + r))}. Type /help for commands.",
+            .. f.Motd is null ? Array.Empty<string>() : [$"* {f.Motd}"]],
+        MsgFrame f => [RenderMsg(f, showRoom)],
+        DmMessageFrame f => [$"{Time(f.Ts)} [dm] {f.From} -> {f.To}: {f.Text}"],
+        JoinedFrame f => [$"{Time(f.Ts)} * {f.Name} joined #{f.Room}"],
+        LeftFrame f => [$"{Time(f.Ts)} * {f.Name} left #{f.Room}{(f.Reason is null ? "" : $" ({f.Reason})")}"],
+        NickChangedFrame f => [$"{Time(f.Ts)} * {f.Old} is now known as {f.New}"],
+        ErrorFrame f => [$"! {f.Code}: {f.Message}"],
+        ShutdownFrame f => [$"* server is shutting down: {f.Reason}"],
+        WhoReplyFrame f => [$"* in #{f.Room} ({f.Names.Count}): {string.Join(", ", f.Names)}"],
+        RoomsReplyFrame f => [$"* rooms: {string.Join(", ", f.Rooms.Select(r => $"#{r.Name} ({r.Members})"))}"],
+        HistoryReplyFrame f => f.Messages.Count == 0
+            ? [$"* no history in #{f.Room}"]
+            : [$"* last {f.Messages.Count} messages in #{f.Room}:", .. f.Messages.Select(m => RenderMsg(m, showRoom)), "* end of history"],
+        NoticeFrame f => [f.Text],
+        PongFrame => ["* pong"],
+        _ => [],
+    };
+
+    public string RenderMsg(MsgFrame f, bool showRoom)
+    {
+        var room = showRoom ? $"#{f.Room} " : "";
+        var body = f.Action ? $"* {f.From} {f.Text}" : $"{f.From}: {f.Text}";
+        return $"{Time(f.Ts)} {room}{body}";
+    }
+
+    public string Time(DateTimeOffset ts) =>
+        "[" + TimeZoneInfo.ConvertTime(ts, zone).ToString("HH:mm:ss", CultureInfo.InvariantCulture) + "]";
+}
