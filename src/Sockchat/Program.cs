@@ -1,1 +1,3 @@
-System.Console.WriteLine("hi");
+using Sockchat.Cli;
+
+return await SockchatCli.RunAsync(args);

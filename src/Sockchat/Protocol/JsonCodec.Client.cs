@@ -13,7 +13,21 @@ public static partial class JsonCodec
         }
         using (document)
         {
-            var obj = document!.RootElement;
+            try
+            {
+                return ParseClientObject(document!.RootElement);
+            }
+            catch (InvalidOperationException)
+            {
+                // A string escape that is not valid UTF-16 (a lone surrogate such as \ud800).
+                return new InvalidFrame(ErrorCodes.BadFrame, "a string holds an invalid \\u escape", null);
+            }
+        }
+    }
+
+    private static ClientFrame ParseClientObject(JsonElement obj)
+    {
+        {
             var id = GetId(obj);
             var type = GetString(obj, "type");
             if (type is null)
@@ -26,6 +40,24 @@ public static partial class JsonCodec
                 {
                     return new InvalidFrame(ErrorCodes.BadFrame, $"\"{field}\" must be a string", id);
                 }
+            }
+            foreach (var field in new[] { "presence", "action" })
+            {
+                if (IsPresentButNot(obj, field, JsonValueKind.True, JsonValueKind.False))
+                {
+                    return new InvalidFrame(ErrorCodes.BadFrame, $"\"{field}\" must be true or false", id);
+                }
+            }
+            foreach (var field in new[] { "before", "after", "limit" })
+            {
+                if (IsPresentButNot(obj, field, JsonValueKind.Number) || (obj.TryGetProperty(field, out var n) && n.ValueKind == JsonValueKind.Number && !n.TryGetInt64(out _)))
+                {
+                    return new InvalidFrame(ErrorCodes.BadFrame, $"\"{field}\" must be a whole number", id);
+                }
+            }
+            if (IsPresentButNot(obj, "since", JsonValueKind.Object))
+            {
+                return new InvalidFrame(ErrorCodes.BadFrame, "\"since\" must be an object of room: seq", id);
             }
             return type switch
             {

@@ -21,7 +21,8 @@ public static partial class JsonCodec
 {
     private static readonly JsonWriterOptions WriterOptions = new()
     {
-        // Non-ASCII text is sent as UTF-8, not \u escapes; JSON-significant characters are still escaped.
+        // Non-ASCII text of the Basic Multilingual Plane is sent as UTF-8, not \u escapes; characters
+        // beyond it (emoji) are escaped as surrogate pairs by this encoder, which is valid JSON.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         SkipValidation = true,
     };
@@ -103,6 +104,10 @@ public static partial class JsonCodec
         obj.TryGetProperty("id", out var value) && value.ValueKind is JsonValueKind.String or JsonValueKind.Number
             ? new FrameId(value.GetRawText())
             : null;
+
+    /// <summary>True when the property is present with a JSON kind other than the ones allowed (so the frame is ill-typed).</summary>
+    private static bool IsPresentButNot(JsonElement obj, string name, params JsonValueKind[] allowed) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null && Array.IndexOf(allowed, value.ValueKind) < 0;
 
     /// <summary>True when the property is present but is not a string (so the frame is ill-typed).</summary>
     private static bool IsPresentButNotString(JsonElement obj, string name) =>

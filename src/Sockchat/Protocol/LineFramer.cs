@@ -48,7 +48,7 @@ public sealed class LineFramer(int maxLineBytes)
                     return FrameResult.NeedMore;
                 }
                 // +1: a line of exactly MaxLineBytes may still be waiting for a trailing \r.
-                if (buffer.Length > MaxLineBytes + 1)
+                if (buffer.Length > (long)MaxLineBytes + 1)
                 {
                     _discarding = true;
                     DiscardedBytes = buffer.Length;

@@ -14,7 +14,7 @@ public static class Names
 {
     private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
     {
-        "server", "sockchat", "system", "admin", "root", "everyone", "nickserv", "chanserv",
+        "server", "sockchat", "system", "admin", "everyone", "nickserv", "chanserv",
     };
 
     /// <summary>Validates a wanted nickname and returns its display form (NFC), or the reason it is refused.</summary>

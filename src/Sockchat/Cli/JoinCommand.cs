@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Sockchat.Client;
+using Sockchat.Configuration;
+using Sockchat.Protocol;
+
+namespace Sockchat.Cli;
+
+/// <summary><c>sockchat join</c>: the interactive client. Connects, then hands over to <see cref="TerminalChat"/>.</summary>
+internal static class JoinCommand
+{
+    public const string Examples = """
+        Examples:
+          sockchat join --name alice
+          sockchat join -n bob --room dev --host chat.example.org --port 7000
+          sockchat join -n bot --json < commands.txt
+        """;
+
+    public static Command Create(Func<SettingsLoader> loader)
+    {
+        var common = new ClientCommandOptions();
+        var json = new Option<bool>("--json") { Description = "Print the server's frames as raw JSON lines (for bots); typed JSON lines are sent as they are" };
+        var command = new Command("join", "Chat in a room. Type a line and press Enter to send it; /help lists the commands (/who, /rooms, /join, /part, /msg, /me, /nick, /history, /quit). Leave with /quit, exit, Ctrl+D or Ctrl+C. Not on a terminal, it reads lines from stdin and prints plain lines.");
+        common.AddTo(command);
+        command.Options.Add(json);
+
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var stdout = parseResult.InvocationConfiguration.Output;
+            var stderr = parseResult.InvocationConfiguration.Error;
+            try
+            {
+                var settings = common.Load(parseResult, loader(), stderr);
+                await using var client = await ChatClient.ConnectAsync(ClientCommandOptions.ToClientOptions(settings, presence: true), since: null, cancellationToken);
+                var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
+                var color = interactive && Environment.GetEnvironmentVariable("NO_COLOR") is null;
+                await using IChatScreen screen = interactive
+                    ? new InteractiveScreen(stdout, color)
+                    : new PlainScreen(Console.In, stdout, color: false);
+                var chat = new TerminalChat(client, screen, new Painter(TextRenderer.Local, color), parseResult.GetValue(json));
+                return await chat.RunAsync(cancellationToken) switch
+                {
+                    JoinOutcome.Quit or JoinOutcome.ServerShutdown => ExitCodes.Ok,
+                    JoinOutcome.Interrupted => ExitCodes.Interrupted,
+                    _ => ExitCodes.ConnectionLost,
+                };
+            }
+            catch (Exception ex) when (ErrorReporter.IsExpected(ex))
+            {
+                return ErrorReporter.Report(stderr, ex);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return ExitCodes.Interrupted;
+            }
+        });
+        return command;
+    }
+}

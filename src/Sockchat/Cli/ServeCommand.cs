@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using Sockchat.Configuration;
+using Sockchat.Server;
+
+namespace Sockchat.Cli;
+
+/// <summary><c>sockchat serve</c>: loads the settings, runs <see cref="ChatServer"/> until Ctrl+C or SIGTERM.</summary>
+internal static class ServeCommand
+{
+    public const string Examples = """
+        Examples:
+          sockchat serve                              # 127.0.0.1:7070
+          sockchat serve --host 0.0.0.0 --port 7000   # reachable from other machines
+          sockchat serve --port 0                     # any free port; read it from stdout
+          SOCKCHAT_PORT=7001 sockchat serve --motd "be nice"
+        """;
+
+    public static Command Create(Func<SettingsLoader> loader)
+    {
+        var host = CommonOptions.Host("Address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 or :: (everywhere) [default: 127.0.0.1]");
+        var port = CommonOptions.Port($"Port to listen on; 0 picks a free one [default: {Protocol.ProtocolLimits.DefaultPort}]");
+        var config = CommonOptions.Config();
+        var maxClients = new Option<int>("--max-clients") { Description = "Most clients connected at once [default: 10000]", HelpName = "n" };
+        var maxLine = new Option<int>("--max-line-bytes") { Description = "Longest line a client may send [default: 16384]", HelpName = "bytes" };
+        var motd = new Option<string>("--motd") { Description = "Message of the day, shown to everyone who joins", HelpName = "text" };
+        var logLevel = CommonOptions.LogLevel("Information");
+
+        var command = new Command("serve", "Start a chat server. It prints 'listening on HOST:PORT' on stdout once it accepts connections, logs to stderr, and on Ctrl+C or SIGTERM tells every client and exits 0.")
+        {
+            host, port, config, maxClients, maxLine, motd, logLevel,
+        };
+
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var stdout = parseResult.InvocationConfiguration.Output;
+            var stderr = parseResult.InvocationConfiguration.Error;
+            ServeSettings settings;
+            try
+            {
+                var layers = loader().Load(CommonOptions.TypedFlags(parseResult,
+                    (host, "host"), (port, "port"), (maxClients, "server:maxClients"), (maxLine, "server:maxLineBytes"),
+                    (motd, "server:motd"), (logLevel, "server:logLevel")), parseResult.GetValue(config));
+                ErrorReporter.Warn(stderr, layers.Warnings);
+                settings = SettingsBinder.Serve(layers);
+            }
+            catch (ConfigurationException ex)
+            {
+                return ErrorReporter.Fail(stderr, ExitCodes.Usage, ex.Message);
+            }
+
+            IPAddress address;
+            try
+            {
+                address = await ResolveAsync(settings.Host, cancellationToken);
+            }
+            catch (SocketException)
+            {
+                return ErrorReporter.Fail(stderr, ExitCodes.Usage, $"cannot listen on '{settings.Host}': no such host or address");
+            }
+
+            using var loggerFactory = Logging.Create(settings.LogLevel);
+            var options = new ServerOptions
+            {
+                EndPoint = new IPEndPoint(address, settings.Port),
+                Version = VersionInfo.Version,
+                MaxClients = settings.MaxClients,
+                MaxLineBytes = settings.MaxLineBytes,
+                OutboxMaxBytes = settings.OutboxMaxBytes,
+                HistoryReplay = settings.HistoryReplay,
+                Motd = settings.Motd,
+            };
+            await using var server = new ChatServer(options, loggerFactory);
+            try
+            {
+                server.Start();
+            }
+            catch (SocketException ex)
+            {
+                return ErrorReporter.Fail(stderr, ExitCodes.Usage, $"cannot listen on {options.EndPoint}: {ex.Message}");
+            }
+            await stdout.WriteLineAsync($"listening on {server.LocalEndPoint}");
+            await stdout.FlushAsync(CancellationToken.None);
+            await server.RunAsync(cancellationToken);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static async Task<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host.Trim('[', ']'), out var address))
+        {
+            return address;
+        }
+        var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken);
+        return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+            ?? addresses.FirstOrDefault()
+            ?? throw new SocketException((int)SocketError.HostNotFound);
+    }
+}

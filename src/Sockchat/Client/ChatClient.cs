@@ -1,0 +1,200 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Sockchat.Protocol;
+
+namespace Sockchat.Client;
+
+/// <summary>One line received from the server: its raw text and, when it is a known JSON frame, the frame.</summary>
+public sealed record ReceivedLine(string Raw, ServerFrame? Frame);
+
+/// <summary>
+/// A JSON-dialect connection to a sockchat server, shared by <c>join</c> and <c>say</c>.
+/// <see cref="ConnectAsync"/> connects, says hello and waits for <c>welcome</c> (or the refusal);
+/// then the owner reads with <see cref="ReceiveAsync"/> from one loop and sends with
+/// <see cref="SendAsync"/> from any. The owner disposes it.
+/// </summary>
+public sealed class ChatClient : IAsyncDisposable
+{
+    // Server lines can be large (a history page), so the client's own limit is generous.
+    private const int MaxIncomingLineBytes = 64 * 1024 * 1024;
+
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _reader;
+    private readonly LineFramer _framer = new(MaxIncomingLineBytes);
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private ReadOnlySequence<byte> _pending;
+    private bool _pendingValid;
+
+    private ChatClient(Socket socket, WelcomeFrame? welcome)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        Welcome = welcome!;
+    }
+
+    public WelcomeFrame Welcome { get; private set; }
+
+    /// <summary>The welcome's raw line (for <c>join --json</c>).</summary>
+    public string WelcomeLine { get; private set; } = "";
+
+    /// <summary>Connects and completes the hello/welcome exchange.</summary>
+    /// <exception cref="ChatServerUnreachableException">nothing listens there, or the name does not resolve</exception>
+    /// <exception cref="ChatRefusedException">the server answered the hello with an error</exception>
+    /// <exception cref="ChatTimeoutException">no answer within <see cref="ClientOptions.Timeout"/></exception>
+    public static async Task<ChatClient> ConnectAsync(ClientOptions options, IReadOnlyDictionary<string, long>? since, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Timeout);
+        try
+        {
+            await socket.ConnectAsync(options.Host, options.Port, timeout.Token);
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new ChatServerUnreachableException(
+                $"cannot connect to {options.Host}:{options.Port}: {Describe(ex)}. Is 'sockchat serve' running there?", ex);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new ChatServerUnreachableException($"cannot connect to {options.Host}:{options.Port}: no answer within {options.Timeout.TotalSeconds:0} s");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var client = new ChatClient(socket, null);
+        try
+        {
+            await client.SendAsync(new HelloFrame(options.Name, options.Room, null, options.Presence, since), timeout.Token);
+            await client.AwaitWelcomeAsync(timeout.Token);
+            return client;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await client.DisposeAsync();
+            throw new ChatTimeoutException($"{options.Host}:{options.Port} accepted the connection but did not answer within {options.Timeout.TotalSeconds:0} s");
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task AwaitWelcomeAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var line = await ReceiveAsync(cancellationToken)
+                ?? throw new ConnectionLostException("the server closed the connection before welcoming us");
+            switch (line.Frame)
+            {
+                case WelcomeFrame welcome:
+                    Welcome = welcome;
+                    WelcomeLine = line.Raw;
+                    return;
+                case ErrorFrame error:
+                    throw new ChatRefusedException(error.Code, error.Message);
+            }
+            // Anything else before welcome (the text prompt for nc users) is ignored, as the protocol says.
+        }
+    }
+
+    private static string Describe(SocketException ex) => ex.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => "connection refused",
+        SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "unknown host",
+        SocketError.HostUnreachable or SocketError.NetworkUnreachable => "unreachable",
+        SocketError.TimedOut => "timed out",
+        _ => ex.Message,
+    };
+
+    /// <summary>Sends one frame. Safe to call from several tasks.</summary>
+    public Task SendAsync(ClientFrame frame, CancellationToken cancellationToken) => SendRawAsync(JsonCodec.Encode(frame), cancellationToken);
+
+    /// <summary>Sends bytes that are already one encoded line (ending in \n).</summary>
+    public async Task SendRawAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            await _stream.WriteAsync(line, cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            throw new ConnectionLostException("the connection to the server was lost", ex);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>The next line from the server, or null once the server has closed the connection.</summary>
+    /// <exception cref="ConnectionLostException">the connection broke (reset)</exception>
+    public async Task<ReceivedLine?> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_pendingValid)
+            {
+                var buffer = _pending;
+                var found = _framer.TryReadLine(ref buffer, out var line);
+                if (found == FrameResult.Line)
+                {
+                    var text = TextSanitizer.Decode(line);
+                    _pending = buffer;
+                    return new ReceivedLine(text, JsonCodec.ParseServerFrame(text));
+                }
+                _reader.AdvanceTo(buffer.Start, buffer.End);
+                _pendingValid = false;
+            }
+            ReadResult result;
+            try
+            {
+                result = await _reader.ReadAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException)
+            {
+                throw new ConnectionLostException("the connection to the server was lost", ex);
+            }
+            if (result.IsCompleted && result.Buffer.IsEmpty)
+            {
+                return null;
+            }
+            if (result.IsCompleted && result.Buffer.PositionOf((byte)'\n') is null)
+            {
+                // A last line without its newline: the connection ended mid-line.
+                _reader.AdvanceTo(result.Buffer.End);
+                return null;
+            }
+            _pending = result.Buffer;
+            _pendingValid = true;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        await _reader.CompleteAsync();
+        await _stream.DisposeAsync();
+        _sendLock.Dispose();
+    }
+}

@@ -1,0 +1,195 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Configuration.Memory;
+
+namespace Sockchat.Configuration;
+
+/// <summary>
+/// Layers the settings, first match wins: command-line flags the user actually typed, then
+/// <c>SOCKCHAT_*</c> environment variables (<c>__</c> for nesting), then one chat.json (the
+/// <c>--config</c> path, else ./chat.json, else $XDG_CONFIG_HOME/sockchat/chat.json), then the
+/// defaults of the settings records. Every problem is collected and reported at once, each naming
+/// where its value came from.
+/// </summary>
+public sealed class SettingsLoader(IConfigurationSource? environment = null, string? workingDirectory = null, string? userConfigDirectory = null)
+{
+    public const string EnvironmentPrefix = "SOCKCHAT_";
+    public const string FileName = "chat.json";
+
+    private static readonly HashSet<string> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "host", "port", "name", "room",
+        "server", "server:maxClients", "server:maxLineBytes", "server:outboxMaxBytes", "server:historyReplay", "server:motd", "server:logLevel",
+        "client", "client:timeoutSeconds", "client:logLevel",
+    };
+
+    /// <summary>Which chat.json is used, if any: the explicit path (which must exist), else the first that exists.</summary>
+    public string? FindConfigFile(string? explicitPath)
+    {
+        if (explicitPath is not null)
+        {
+            var full = Path.GetFullPath(explicitPath, workingDirectory ?? Directory.GetCurrentDirectory());
+            return File.Exists(full) ? full : throw new ConfigurationException($"config file {full} does not exist (from --config)");
+        }
+        var local = Path.Combine(workingDirectory ?? Directory.GetCurrentDirectory(), FileName);
+        if (File.Exists(local))
+        {
+            return local;
+        }
+        var user = Path.Combine(userConfigDirectory ?? DefaultUserConfigDirectory(), FileName);
+        return File.Exists(user) ? user : null;
+    }
+
+    public static string DefaultUserConfigDirectory()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
+        var root = string.IsNullOrEmpty(xdg)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config")
+            : xdg;
+        return Path.Combine(root, "sockchat");
+    }
+
+    /// <summary>Builds the layered view. <paramref name="flags"/> holds only the options given on the command line, by config key.</summary>
+    public LayeredSettings Load(IReadOnlyDictionary<string, string?> flags, string? explicitConfigPath)
+    {
+        var file = FindConfigFile(explicitConfigPath);
+        var builder = new ConfigurationBuilder();
+        if (file is not null)
+        {
+            builder.AddJsonFile(file, optional: false, reloadOnChange: false);
+        }
+        builder.Add(environment ?? new EnvironmentVariablesConfigurationSource { Prefix = EnvironmentPrefix });
+        builder.Add(new MemoryConfigurationSource { InitialData = flags });
+        IConfigurationRoot root;
+        try
+        {
+            root = builder.Build();
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new ConfigurationException($"{file} is not valid JSON: {(ex.InnerException ?? ex).Message}");
+        }
+        catch (FormatException ex)
+        {
+            throw new ConfigurationException($"{file} cannot be read: {ex.Message}");
+        }
+        var warnings = file is null ? [] : UnknownKeys(root.Providers.First(), file);
+        return new LayeredSettings(root, file, flags.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase), warnings);
+    }
+
+    private static List<string> UnknownKeys(IConfigurationProvider fileProvider, string file)
+    {
+        var warnings = new List<string>();
+        void Walk(string? parent)
+        {
+            foreach (var child in fileProvider.GetChildKeys([], parent).Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                var key = parent is null ? child : $"{parent}:{child}";
+                if (!KnownKeys.Contains(key))
+                {
+                    warnings.Add($"{file}: unknown key \"{key.Replace(':', '.')}\" ignored");
+                }
+                else if (!fileProvider.TryGet(key, out _))
+                {
+                    Walk(key);
+                }
+            }
+        }
+        Walk(null);
+        return warnings;
+    }
+}
+
+/// <summary>The layered settings, read key by key with the source of each value at hand for error messages.</summary>
+public sealed class LayeredSettings(IConfigurationRoot root, string? file, IReadOnlySet<string> flagKeys, IReadOnlyList<string> warnings)
+{
+    private readonly List<string> _problems = [];
+
+    public string? File { get; } = file;
+
+    public IReadOnlyList<string> Warnings { get; } = warnings;
+
+    /// <summary>Where the value of a key comes from, in words: "--port", "SOCKCHAT_PORT", "/x/chat.json (key port)".</summary>
+    public string SourceOf(string key, string flag)
+    {
+        if (flagKeys.Contains(key))
+        {
+            return flag;
+        }
+        var providers = root.Providers.ToList();
+        for (var i = providers.Count - 2; i >= 0; i--)
+        {
+            if (providers[i].TryGet(key, out _) || providers[i].GetChildKeys([], key).Any())
+            {
+                return providers[i] is EnvironmentVariablesConfigurationProvider or MemoryConfigurationProvider
+                    ? SettingsLoader.EnvironmentPrefix + key.Replace(":", "__").ToUpperInvariant()
+                    : $"{File} (key \"{key.Replace(':', '.')}\")";
+            }
+        }
+        return "default";
+    }
+
+    public string String(string key, string flag, string fallback)
+    {
+        if (!IsScalar(key, flag))
+        {
+            return fallback;
+        }
+        var value = root[key];
+        if (value is null)
+        {
+            return fallback;
+        }
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            _problems.Add($"{key.Replace(':', '.')} is empty (from {SourceOf(key, flag)})");
+            return fallback;
+        }
+        return value.Trim();
+    }
+
+    public string? OptionalString(string key, string flag) =>
+        IsScalar(key, flag) && !string.IsNullOrEmpty(root[key]) ? root[key] : null;
+
+    public long Number(string key, string flag, long fallback, long min, long max)
+    {
+        if (!IsScalar(key, flag) || root[key] is not { } text)
+        {
+            return fallback;
+        }
+        if (!long.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            _problems.Add($"{key.Replace(':', '.')} '{text}' is not a whole number (from {SourceOf(key, flag)})");
+            return fallback;
+        }
+        if (value < min || value > max)
+        {
+            _problems.Add($"{key.Replace(':', '.')} {value} is out of range ({min}-{max}) (from {SourceOf(key, flag)})");
+            return fallback;
+        }
+        return value;
+    }
+
+    /// <summary>Records a problem found by the caller's own rule (a bad name, say).</summary>
+    public void Problem(string message) => _problems.Add(message);
+
+    /// <summary>Throws one <see cref="ConfigurationException"/> naming every problem found so far.</summary>
+    public void ThrowIfInvalid()
+    {
+        if (_problems.Count > 0)
+        {
+            throw new ConfigurationException(string.Join("; ", _problems));
+        }
+    }
+
+    private bool IsScalar(string key, string flag)
+    {
+        if (root[key] is null && root.GetSection(key).GetChildren().Any())
+        {
+            _problems.Add($"{key.Replace(':', '.')} must be a single value, not an object or list (from {SourceOf(key, flag)})");
+            return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,151 @@
+using Sockchat.Protocol;
+
+namespace Sockchat.Server;
+
+public sealed partial class ChatHub
+{
+    /// <summary>Joins a room (or makes it current if already joined).</summary>
+    public void Join(ClientSession session, JoinFrame join)
+    {
+        if (!session.Presence)
+        {
+            return;
+        }
+        if (!Names.TryNormalizeRoom(join.Room, out var name, out var problem))
+        {
+            session.Deliver(Frame(new ErrorFrame(ErrorCodes.NoSuchRoom, problem)));
+            return;
+        }
+        lock (_gate)
+        {
+            JoinLocked(session, name, since: null);
+        }
+    }
+
+    private void JoinLocked(ClientSession session, string name, long? since)
+    {
+        var room = GetOrCreateRoom(name);
+        if (room.Contains(session))
+        {
+            // Already a member: it becomes the current room again.
+            session.JoinedRooms.Remove(room);
+            session.JoinedRooms.Add(room);
+            session.Deliver(Frame(new JoinedFrame(room.Name, session.Name!, Now)));
+            return;
+        }
+        room.Add(session);
+        session.JoinedRooms.Add(room);
+        room.Broadcast(Frame(new JoinedFrame(room.Name, session.Name!, Now)));
+        var replay = since is { } after
+            ? room.Recent(before: null, after: after, limit: int.MaxValue)
+            : room.Recent(before: null, after: null, limit: options.HistoryReplay);
+        if (replay.Count > 0)
+        {
+            session.DeliverReplay(room.Name, replay, _renderer);
+        }
+    }
+
+    /// <summary>Leaves a room (the current one when none is named).</summary>
+    public void Part(ClientSession session, PartFrame part)
+    {
+        lock (_gate)
+        {
+            if (ResolveRoomLocked(session, part.Room, null, mustBeMember: true) is not { } room)
+            {
+                return;
+            }
+            room.Broadcast(Frame(new LeftFrame(room.Name, session.Name!, Now, null)));
+            room.Remove(session);
+            session.JoinedRooms.Remove(room);
+            DropIfEmpty(room);
+        }
+    }
+
+    /// <summary>Changes a nickname; everyone who shares a room with the user is told, and the user too.</summary>
+    public void Nick(ClientSession session, NickFrame nick)
+    {
+        if (!Names.TryNormalizeNick(nick.Name, out var wanted, out var problem))
+        {
+            session.Deliver(Frame(new ErrorFrame(ErrorCodes.NameInvalid, problem)));
+            return;
+        }
+        string old;
+        lock (_gate)
+        {
+            old = session.Name!;
+            var oldKey = Names.NickKey(old);
+            var newKey = Names.NickKey(wanted);
+            if (newKey != oldKey && _present.ContainsKey(newKey))
+            {
+                session.Deliver(Frame(new ErrorFrame(ErrorCodes.NameTaken, $"the name '{wanted}' is in use; choose another")));
+                return;
+            }
+            if (!session.Presence)
+            {
+                session.Name = wanted;
+                return;
+            }
+            _present.Remove(oldKey);
+            _present[newKey] = session;
+            session.Name = wanted;
+            var frame = Frame(new NickChangedFrame(old, wanted, Now));
+            var told = new HashSet<ClientSession> { session };
+            session.Deliver(frame);
+            foreach (var room in session.JoinedRooms)
+            {
+                foreach (var member in room.Members)
+                {
+                    if (told.Add(member))
+                    {
+                        member.Deliver(frame);
+                    }
+                }
+            }
+        }
+        Log.NickChanged(logger, session.Id, old, wanted);
+    }
+
+    /// <summary>Lists the members of a room (the current one when none is named).</summary>
+    public void Who(ClientSession session, WhoFrame who)
+    {
+        lock (_gate)
+        {
+            Room? room;
+            if (who.Room is null)
+            {
+                room = session.CurrentRoom;
+                if (room is null)
+                {
+                    session.Deliver(Frame(new ErrorFrame(ErrorCodes.NotInRoom, "you are in no room; name one: /who room")));
+                    return;
+                }
+            }
+            else if (!Names.TryNormalizeRoom(who.Room, out var name, out var problem))
+            {
+                session.Deliver(Frame(new ErrorFrame(ErrorCodes.NoSuchRoom, problem)));
+                return;
+            }
+            else if (!_rooms.TryGetValue(name, out room))
+            {
+                session.Deliver(Frame(new ErrorFrame(ErrorCodes.NoSuchRoom, $"there is no room #{name}")));
+                return;
+            }
+            var names = room.Members.Select(m => m.Name!).Order(StringComparer.OrdinalIgnoreCase).ToList();
+            session.Deliver(Frame(new WhoReplyFrame(room.Name, names)));
+        }
+    }
+
+    /// <summary>Lists the rooms that have members, and always #general.</summary>
+    public void ListRooms(ClientSession session)
+    {
+        lock (_gate)
+        {
+            var rooms = _rooms.Values
+                .Where(r => r.MemberCount > 0 || r.Name == ProtocolLimits.DefaultRoom)
+                .OrderBy(r => r.Name, StringComparer.Ordinal)
+                .Select(r => new RoomInfo(r.Name, r.MemberCount))
+                .ToList();
+            session.Deliver(Frame(new RoomsReplyFrame(rooms)));
+        }
+    }
+}

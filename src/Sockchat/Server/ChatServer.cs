@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Sockchat.Protocol;
+
+namespace Sockchat.Server;
+
+/// <summary>
+/// The chat server: binds the listening socket, accepts connections (one asynchronous
+/// <see cref="ClientSession"/> each, never a thread per client) and shuts down politely.
+/// Lifetime: <see cref="Start"/> binds (so <see cref="LocalEndPoint"/> is known, also for port 0),
+/// <see cref="RunAsync"/> serves until its token is cancelled, then stops accepting, sends every
+/// client <c>shutdown</c>, waits up to <see cref="ServerOptions.ShutdownTimeout"/> and drops stragglers.
+/// </summary>
+public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null) : IAsyncDisposable
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("sockchat.server");
+    private readonly ConcurrentDictionary<long, ClientSession> _sessions = new();
+    private readonly ConcurrentDictionary<long, Task> _sessionTasks = new();
+    private ChatHub? _hub;
+    private Socket? _listener;
+    private long _nextId;
+
+    /// <summary>Where the server accepts connections; valid after <see cref="Start"/>.</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)(_listener?.LocalEndPoint ?? throw new InvalidOperationException("the server is not started"));
+
+    public int ConnectionCount => _sessions.Count;
+
+    /// <summary>Binds and listens. Throws <see cref="SocketException"/> when the address is taken or not local.</summary>
+    public void Start()
+    {
+        _hub = new ChatHub(options, timeProvider ?? TimeProvider.System, _logger);
+        var listener = new Socket(options.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (options.EndPoint.AddressFamily == AddressFamily.InterNetworkV6 && options.EndPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                listener.DualMode = true;
+            }
+            listener.Bind(options.EndPoint);
+            listener.Listen(1024);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+        _listener = listener;
+        Log.Listening(_logger, LocalEndPoint.ToString());
+    }
+
+    /// <summary>Accepts clients until <paramref name="cancellationToken"/> is cancelled, then shuts down gracefully.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var listener = _listener ?? throw new InvalidOperationException("call Start first");
+        try
+        {
+            await AcceptLoopAsync(listener, cancellationToken);
+        }
+        finally
+        {
+            listener.Dispose();
+            await ShutdownAsync();
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset or SocketError.TooManyOpenSockets)
+            {
+                // The peer gave up before we accepted, or we are out of descriptors: not fatal.
+                Log.ConnectionReset(_logger, -1, ex.Message);
+                if (ex.SocketErrorCode == SocketError.TooManyOpenSockets)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+                }
+                continue;
+            }
+            socket.NoDelay = true;
+            if (_sessions.Count >= options.MaxClients)
+            {
+                Refuse(socket);
+                continue;
+            }
+            var id = Interlocked.Increment(ref _nextId);
+            var session = new ClientSession(id, socket, _hub!, options, _logger);
+            _sessions[id] = session;
+            _sessionTasks[id] = RunSessionAsync(session);
+        }
+    }
+
+    private async Task RunSessionAsync(ClientSession session)
+    {
+        await Task.Yield();
+        Log.Connected(_logger, session.Id, session.RemoteEndPoint?.ToString());
+        try
+        {
+            await session.RunAsync();
+        }
+        catch (Exception ex)
+        {
+            // One connection's failure never brings down the server.
+            Log.SessionFailed(_logger, ex, session.Id);
+        }
+        finally
+        {
+            _sessions.TryRemove(session.Id, out _);
+            _sessionTasks.TryRemove(session.Id, out _);
+            await session.DisposeAsync();
+        }
+    }
+
+    private void Refuse(Socket socket)
+    {
+        Log.ServerFull(_logger, socket.RemoteEndPoint?.ToString(), options.MaxClients);
+        try
+        {
+            // The first bytes on a fresh socket fit its send buffer, so this does not block.
+            // Both dialects can read it: JSON clients see an error frame, people see its message.
+            socket.Send(JsonCodec.Encode(new ErrorFrame(ErrorCodes.ServerFull, $"the server is full ({options.MaxClients} clients); try again later")));
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        finally
+        {
+            socket.Dispose();
+        }
+    }
+
+    private async Task ShutdownAsync()
+    {
+        Log.Stopping(_logger, _sessions.Count);
+        foreach (var session in _sessions.Values)
+        {
+            session.CloseGracefully(LeaveReasons.Shutdown, new ShutdownFrame("server shutting down"));
+        }
+        try
+        {
+            await Task.WhenAll(_sessionTasks.Values).WaitAsync(options.ShutdownTimeout);
+        }
+        catch (TimeoutException)
+        {
+            foreach (var session in _sessions.Values)
+            {
+                session.Abort();
+            }
+            await Task.WhenAll(_sessionTasks.Values);
+        }
+        Log.Stopped(_logger);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _listener?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

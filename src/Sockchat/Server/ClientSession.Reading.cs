@@ -1,0 +1,168 @@
+using System.IO.Pipelines;
+using Sockchat.Protocol;
+
+namespace Sockchat.Server;
+
+public sealed partial class ClientSession
+{
+    private volatile bool _heardFromClient;
+
+    private async Task ReadLoopAsync(CancellationToken cancellationToken)
+    {
+        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        var framer = new LineFramer(_options.MaxLineBytes);
+        await using var prompt = new Timer(static s => ((ClientSession)s!).PromptForNickname(), this,
+            _options.NicknamePromptDelay, Timeout.InfiniteTimeSpan);
+        try
+        {
+            var keepGoing = true;
+            while (keepGoing)
+            {
+                var result = await reader.ReadAsync(cancellationToken);
+                var buffer = result.Buffer;
+                if (!buffer.IsEmpty)
+                {
+                    _heardFromClient = true;
+                }
+                while (keepGoing)
+                {
+                    var found = framer.TryReadLine(ref buffer, out var line);
+                    if (found == FrameResult.NeedMore)
+                    {
+                        break;
+                    }
+                    keepGoing = found == FrameResult.Line
+                        ? HandleLine(TextSanitizer.Decode(line))
+                        : HandleTooLong(framer.MaxLineBytes);
+                }
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (IsConnectionError(ex))
+        {
+            Log.ConnectionReset(_logger, Id, ex.Message);
+        }
+        finally
+        {
+            await reader.CompleteAsync();
+        }
+    }
+
+    private void PromptForNickname()
+    {
+        if (!_heardFromClient && Dialect == Dialect.Undecided)
+        {
+            SendRawText("sockchat: type a nickname and press Enter (JSON clients: send {\"type\":\"hello\",\"name\":...})");
+        }
+    }
+
+    private bool HandleTooLong(int limit)
+    {
+        Log.LineTooLong(_logger, Id, limit);
+        var error = new ErrorFrame(ErrorCodes.TooLong, $"line longer than {limit} bytes was dropped");
+        if (Dialect == Dialect.Undecided)
+        {
+            SendRawText($"! {error.Code}: {error.Message}");
+        }
+        else
+        {
+            Deliver(new OutboundFrame(error, new TextRenderer(_options.TimeZone)));
+        }
+        return true;
+    }
+
+    /// <summary>Handles one line; returns false when the session should stop reading.</summary>
+    private bool HandleLine(string line)
+    {
+        if (Dialect == Dialect.Undecided)
+        {
+            Dialect = JsonCodec.LooksLikeJsonObject(line) ? Dialect.Json : Dialect.Text;
+            if (Dialect == Dialect.Json)
+            {
+                return HandleHello(JsonCodec.ParseClientFrame(line));
+            }
+        }
+        if (Name is null)
+        {
+            return Dialect == Dialect.Json ? HandleHello(JsonCodec.ParseClientFrame(line)) : HandleTextNickname(line);
+        }
+        var frame = Dialect == Dialect.Json ? JsonCodec.ParseClientFrame(line) : TextCommands.Parse(line);
+        return Dispatch(frame);
+    }
+
+    private bool HandleHello(ClientFrame frame)
+    {
+        if (frame is not HelloFrame hello)
+        {
+            var id = frame switch { InvalidFrame f => f.Id, UnknownFrame f => f.Id, _ => null };
+            Reply(new ErrorFrame(ErrorCodes.BadFrame, "the first frame must be {\"type\":\"hello\",\"name\":...}", id));
+            CloseGracefully(LeaveReasons.Disconnected, null);
+            return false;
+        }
+        if (_hub.Register(this, hello) is { } refusal)
+        {
+            Log.Refused(_logger, Id, refusal.Code);
+            Reply(refusal);
+            CloseGracefully(LeaveReasons.Disconnected, null);
+            return false;
+        }
+        return true;
+    }
+
+    private bool HandleTextNickname(string line)
+    {
+        var wanted = line.Trim();
+        if (wanted.StartsWith("/nick ", StringComparison.OrdinalIgnoreCase))
+        {
+            wanted = wanted[6..].Trim();
+        }
+        if (_hub.Register(this, new HelloFrame(wanted, null, null, true, null)) is not { } refusal)
+        {
+            return true;
+        }
+        Log.Refused(_logger, Id, refusal.Code);
+        SendRawText($"! {refusal.Code}: {refusal.Message}");
+        if (++_textNameAttempts >= MaxTextNameAttempts)
+        {
+            CloseGracefully(LeaveReasons.Disconnected, null);
+            return false;
+        }
+        SendRawText("sockchat: type another nickname and press Enter");
+        return true;
+    }
+
+    private bool Dispatch(ClientFrame frame)
+    {
+        switch (frame)
+        {
+            case SayFrame say: _hub.Say(this, say); break;
+            case DmFrame dm: _hub.DirectMessage(this, dm); break;
+            case JoinFrame join: _hub.Join(this, join); break;
+            case PartFrame part: _hub.Part(this, part); break;
+            case NickFrame nick: _hub.Nick(this, nick); break;
+            case WhoFrame who: _hub.Who(this, who); break;
+            case RoomsFrame: _hub.ListRooms(this); break;
+            case HistoryFrame history: _hub.History(this, history); break;
+            case PingFrame ping: Reply(new PongFrame(ping.Id)); break;
+            case HelpFrame: Reply(new NoticeFrame(TextCommands.HelpText)); break;
+            case HelloFrame: Reply(new ErrorFrame(ErrorCodes.BadFrame, "hello was already received")); break;
+            case UnknownFrame unknown:
+                Reply(new ErrorFrame(ErrorCodes.UnknownCommand, $"unknown command '{unknown.Type}'; /help lists them", unknown.Id));
+                break;
+            case InvalidFrame invalid: Reply(new ErrorFrame(invalid.Code, invalid.Message, invalid.Id)); break;
+            case QuitFrame:
+                CloseGracefully(LeaveReasons.Quit, Dialect == Dialect.Text ? new NoticeFrame("* goodbye") : null);
+                return false;
+        }
+        return true;
+    }
+
+    private void Reply(ServerFrame frame) => Deliver(new OutboundFrame(frame, new TextRenderer(_options.TimeZone)));
+}

@@ -1,0 +1,218 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Sockchat.Protocol;
+
+namespace Sockchat.Server;
+
+/// <summary>Which dialect a connection speaks, decided by its first line.</summary>
+public enum Dialect
+{
+    Undecided,
+    Json,
+    Text,
+}
+
+/// <summary>
+/// One connected client. Owns exactly three things: a read loop (lines in, dispatched to the
+/// <see cref="ChatHub"/>), an <see cref="Outbox"/>, and a write loop (the outbox drained into
+/// the socket in as few writes as possible). Created and awaited by <see cref="ChatServer"/>;
+/// the fields the hub reads and writes (<see cref="Name"/>, <see cref="JoinedRooms"/>) are
+/// guarded by the hub's lock. Split: this file (lifetime, delivery), ClientSession.Reading.cs.
+/// </summary>
+public sealed partial class ClientSession : IAsyncDisposable
+{
+    private const int MaxTextNameAttempts = 5;
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly Socket _socket;
+    private readonly Stream _stream;
+    private readonly ChatHub _hub;
+    private readonly ServerOptions _options;
+    private readonly ILogger _logger;
+    private readonly Outbox _outbox;
+    private readonly CancellationTokenSource _abort;
+    private readonly CancellationTokenSource _stopReading;
+    private string? _closeReason;
+    private int _textNameAttempts;
+
+    public ClientSession(long id, Socket socket, ChatHub hub, ServerOptions options, ILogger logger)
+    {
+        Id = id;
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: false);
+        _hub = hub;
+        _options = options;
+        _logger = logger;
+        _outbox = new Outbox(options.OutboxMaxBytes);
+        RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
+        // Server shutdown does not cut the socket: it asks politely through CloseGracefully.
+        _abort = new CancellationTokenSource();
+        _stopReading = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+    }
+
+    public long Id { get; }
+
+    public IPEndPoint? RemoteEndPoint { get; }
+
+    public Dialect Dialect { get; private set; }
+
+    /// <summary>Set by the hub once registered.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>False for posting-only connections (what <c>say</c> uses).</summary>
+    public bool Presence { get; set; } = true;
+
+    /// <summary>Rooms in the order joined; the last is the current room. Guarded by the hub's lock.</summary>
+    public List<Room> JoinedRooms { get; } = [];
+
+    public Room? CurrentRoom => JoinedRooms.Count > 0 ? JoinedRooms[^1] : null;
+
+    public string? CloseReason => _closeReason;
+
+    /// <summary>Queues a frame in this client's dialect. Never waits; a client too far behind is dropped as slow.</summary>
+    public void Deliver(OutboundFrame frame)
+    {
+        var bytes = Dialect switch
+        {
+            Dialect.Json => frame.Json,
+            Dialect.Text => frame.Text(withRoom: JoinedRooms.Count > 1),
+            _ => [],
+        };
+        if (_outbox.TryEnqueue(bytes) == EnqueueResult.Full)
+        {
+            OnOutboxOverflow();
+        }
+    }
+
+    /// <summary>Replays stored messages to a joiner: msg frames marked history (JSON) or one bracketed block (text).</summary>
+    public void DeliverReplay(string room, IReadOnlyList<MsgFrame> messages, TextRenderer renderer)
+    {
+        if (Dialect == Dialect.Json)
+        {
+            foreach (var message in messages)
+            {
+                Deliver(new OutboundFrame(message, renderer));
+            }
+            return;
+        }
+        Deliver(new OutboundFrame(new HistoryReplyFrame(room, messages), renderer));
+    }
+
+    /// <summary>Asks the session to end after sending <paramref name="finalFrame"/>: reading stops, the queue drains.</summary>
+    public void CloseGracefully(string reason, ServerFrame? finalFrame)
+    {
+        if (Interlocked.CompareExchange(ref _closeReason, reason, null) is not null)
+        {
+            return;
+        }
+        if (finalFrame is not null && Dialect != Dialect.Undecided)
+        {
+            var frame = new OutboundFrame(finalFrame, new TextRenderer(_options.TimeZone));
+            _outbox.TryEnqueue(Dialect == Dialect.Json ? frame.Json : frame.Text(false), ignoreLimit: true);
+        }
+        _outbox.Complete();
+        _stopReading.Cancel();
+    }
+
+    /// <summary>Drops the connection now, without draining (shutdown stragglers).</summary>
+    public void Abort()
+    {
+        Interlocked.CompareExchange(ref _closeReason, LeaveReasons.Disconnected, null);
+        _abort.Cancel();
+    }
+
+    private void OnOutboxOverflow()
+    {
+        if (Interlocked.CompareExchange(ref _closeReason, LeaveReasons.Slow, null) is not null)
+        {
+            return;
+        }
+        Log.SlowConsumer(_logger, Id, Name, _outbox.QueuedBytes);
+        // Never cancel inline: Deliver runs under the hub's lock, and cancellation runs callbacks.
+        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Cancel(), _abort, preferLocal: false);
+    }
+
+    /// <summary>Runs the session until the client leaves, the connection fails, or the server stops.</summary>
+    public async Task RunAsync()
+    {
+        var writing = WriteLoopAsync(_abort.Token);
+        try
+        {
+            await ReadLoopAsync(_stopReading.Token);
+        }
+        finally
+        {
+            _hub.Disconnect(this, _closeReason ?? LeaveReasons.Disconnected);
+            _outbox.Complete();
+            try
+            {
+                await writing.WaitAsync(DrainTimeout);
+            }
+            catch (TimeoutException)
+            {
+                await _abort.CancelAsync();
+            }
+            await writing.ContinueWith(static _ => { }, TaskScheduler.Default);
+            Log.Disconnected(_logger, Id, Name, _closeReason ?? LeaveReasons.Disconnected);
+        }
+    }
+
+    private async Task WriteLoopAsync(CancellationToken cancellationToken)
+    {
+        var writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
+        var reader = _outbox.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(cancellationToken))
+            {
+                long batched = 0;
+                // Drain everything queued into one write: batching, not Nagle, keeps writes few.
+                while (batched < 256 * 1024 && reader.TryRead(out var bytes))
+                {
+                    writer.Write(bytes.Span);
+                    batched += bytes.Length;
+                }
+                var result = await writer.FlushAsync(cancellationToken);
+                _outbox.Release(batched);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (IsConnectionError(ex))
+        {
+            Log.ConnectionReset(_logger, Id, ex.Message);
+        }
+        finally
+        {
+            // A dead writer means a dead connection: stop reading too.
+            await _abort.CancelAsync();
+        }
+    }
+
+    private static bool IsConnectionError(Exception ex) =>
+        ex is IOException or SocketException or ObjectDisposedException;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stream.DisposeAsync();
+        _socket.Dispose();
+        _abort.Dispose();
+        _stopReading.Dispose();
+    }
+
+    private void SendNotice(string text) => Deliver(new OutboundFrame(new NoticeFrame(text), new TextRenderer(_options.TimeZone)));
+
+    private static readonly Encoding Utf8 = new UTF8Encoding(false);
+
+    private void SendRawText(string line) => _outbox.TryEnqueue(Utf8.GetBytes(line + "\n"));
+}
