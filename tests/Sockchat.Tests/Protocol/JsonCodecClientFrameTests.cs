@@ -95,7 +95,6 @@ public sealed class JsonCodecClientFrameTests
     [Theory]
     [InlineData("héllo")]
     [InlineData("日本語")]
-    [InlineData("🎉")]
     public void Non_ascii_text_is_written_as_utf8_not_escaped(string text)
     {
         var line = Encoding.UTF8.GetString(JsonCodec.Encode(new SayFrame(null, text, null)));
