@@ -26,10 +26,13 @@ internal static class ServeCommand
         var maxLine = new Option<int>("--max-line-bytes") { Description = "Longest line a client may send [default: 16384]", HelpName = "bytes" };
         var motd = new Option<string>("--motd") { Description = "Message of the day, shown to everyone who joins", HelpName = "text" };
         var logLevel = CommonOptions.LogLevel("Information");
+        var historyDb = new Option<string>("--history-db") { Description = "SQLite file for message history, or :memory: to keep none after exit [default: $XDG_DATA_HOME/sockchat/history.db]", HelpName = "file" };
+        var historyMax = new Option<int>("--history-max-messages") { Description = "Most messages kept per room; 0 keeps all [default: 10000]", HelpName = "n" };
+        var historyAge = new Option<int>("--history-max-age-days") { Description = "Delete messages older than this; 0 keeps all [default: 0]", HelpName = "days" };
 
         var command = new Command("serve", "Start a chat server. It prints 'listening on HOST:PORT' on stdout once it accepts connections, logs to stderr, and on Ctrl+C or SIGTERM tells every client and exits 0.")
         {
-            host, port, config, maxClients, maxLine, motd, logLevel,
+            host, port, config, maxClients, maxLine, motd, logLevel, historyDb, historyMax, historyAge,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -41,7 +44,8 @@ internal static class ServeCommand
             {
                 var layers = loader().Load(CommonOptions.TypedFlags(parseResult,
                     (host, "host"), (port, "port"), (maxClients, "server:maxClients"), (maxLine, "server:maxLineBytes"),
-                    (motd, "server:motd"), (logLevel, "server:logLevel")), parseResult.GetValue(config));
+                    (motd, "server:motd"), (logLevel, "server:logLevel"), (historyDb, "server:historyDb"),
+                    (historyMax, "server:historyMaxMessages"), (historyAge, "server:historyMaxAgeDays")), parseResult.GetValue(config));
                 ErrorReporter.Warn(stderr, layers.Warnings);
                 settings = SettingsBinder.Serve(layers);
             }
@@ -70,15 +74,25 @@ internal static class ServeCommand
                 OutboxMaxBytes = settings.OutboxMaxBytes,
                 HistoryReplay = settings.HistoryReplay,
                 Motd = settings.Motd,
+                History = new HistoryOptions
+                {
+                    Path = settings.HistoryDb,
+                    MaxMessagesPerRoom = settings.HistoryMaxMessages,
+                    MaxAge = settings.HistoryMaxAgeDays > 0 ? TimeSpan.FromDays(settings.HistoryMaxAgeDays) : null,
+                },
             };
             await using var server = new ChatServer(options, loggerFactory);
             try
             {
-                server.Start();
+                await server.StartAsync(cancellationToken);
             }
             catch (SocketException ex)
             {
                 return ErrorReporter.Fail(stderr, ExitCodes.Usage, $"cannot listen on {options.EndPoint}: {ex.Message}");
+            }
+            catch (HistoryException ex)
+            {
+                return ErrorReporter.Fail(stderr, ExitCodes.Usage, ex.Message);
             }
             await stdout.WriteLineAsync($"listening on {server.LocalEndPoint}");
             await stdout.FlushAsync(CancellationToken.None);

@@ -13,6 +13,22 @@ public sealed record ServeSettings
     public int HistoryReplay { get; init; } = 50;
     public string? Motd { get; init; }
     public string LogLevel { get; init; } = "Information";
+    /// <summary>The SQLite history file, or ":memory:" for a throwaway server.</summary>
+    public string HistoryDb { get; init; } = DefaultHistoryDb();
+    /// <summary>Most messages kept per room; 0 keeps all.</summary>
+    public int HistoryMaxMessages { get; init; } = 10_000;
+    /// <summary>Oldest message kept, in days; 0 keeps all.</summary>
+    public int HistoryMaxAgeDays { get; init; }
+
+    /// <summary>$XDG_DATA_HOME/sockchat/history.db, else ~/.local/share/sockchat/history.db.</summary>
+    public static string DefaultHistoryDb()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        var root = string.IsNullOrEmpty(xdg)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share")
+            : xdg;
+        return Path.Combine(root, "sockchat", "history.db");
+    }
 }
 
 /// <summary>Settings of <c>sockchat join</c> and <c>sockchat say</c>.</summary>

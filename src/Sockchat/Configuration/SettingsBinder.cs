@@ -18,6 +18,9 @@ public static class SettingsBinder
             HistoryReplay = (int)layers.Number("server:historyReplay", "--history-replay", defaults.HistoryReplay, 0, 1000),
             Motd = layers.OptionalString("server:motd", "--motd"),
             LogLevel = layers.String("server:logLevel", "--log-level", defaults.LogLevel),
+            HistoryDb = layers.String("server:historyDb", "--history-db", defaults.HistoryDb),
+            HistoryMaxMessages = (int)layers.Number("server:historyMaxMessages", "--history-max-messages", defaults.HistoryMaxMessages, 0, int.MaxValue),
+            HistoryMaxAgeDays = (int)layers.Number("server:historyMaxAgeDays", "--history-max-age-days", defaults.HistoryMaxAgeDays, 0, 100_000),
         };
         CheckLogLevel(layers, settings.LogLevel, "server:logLevel", "--log-level");
         layers.ThrowIfInvalid();

@@ -21,6 +21,7 @@ public sealed class SettingsLoader(IConfigurationSource? environment = null, str
     {
         "host", "port", "name", "room",
         "server", "server:maxClients", "server:maxLineBytes", "server:outboxMaxBytes", "server:historyReplay", "server:motd", "server:logLevel",
+        "server:historyDb", "server:historyMaxMessages", "server:historyMaxAgeDays",
         "client", "client:timeoutSeconds", "client:logLevel",
     };
 

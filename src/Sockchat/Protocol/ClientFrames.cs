@@ -13,7 +13,8 @@ public sealed record SayFrame(string? Room, string Text, FrameId? Id, bool Actio
 
 public sealed record DmFrame(string To, string Text, FrameId? Id) : ClientFrame;
 
-public sealed record JoinFrame(string Room) : ClientFrame;
+/// <summary>Join a room; <c>since</c> (sockchat) asks for every message after that seq instead of the recent few, as a reconnecting client does.</summary>
+public sealed record JoinFrame(string Room, long? Since = null) : ClientFrame;
 
 public sealed record PartFrame(string? Room) : ClientFrame;
 

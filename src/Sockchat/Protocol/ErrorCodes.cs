@@ -14,4 +14,6 @@ public static class ErrorCodes
     public const string NotInRoom = "not_in_room";
     public const string ServerFull = "server_full";
     public const string UnknownCommand = "unknown_command";
+    /// <summary>(sockchat) The server failed on its side, e.g. could not store a message.</summary>
+    public const string ServerError = "server_error";
 }

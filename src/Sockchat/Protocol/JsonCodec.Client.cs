@@ -48,14 +48,14 @@ public static partial class JsonCodec
                     return new InvalidFrame(ErrorCodes.BadFrame, $"\"{field}\" must be true or false", id);
                 }
             }
-            foreach (var field in new[] { "before", "after", "limit" })
+            foreach (var field in type == "join" ? ["since"] : new[] { "before", "after", "limit" })
             {
                 if (IsPresentButNot(obj, field, JsonValueKind.Number) || (obj.TryGetProperty(field, out var n) && n.ValueKind == JsonValueKind.Number && !n.TryGetInt64(out _)))
                 {
                     return new InvalidFrame(ErrorCodes.BadFrame, $"\"{field}\" must be a whole number", id);
                 }
             }
-            if (IsPresentButNot(obj, "since", JsonValueKind.Object))
+            if (type == "hello" && IsPresentButNot(obj, "since", JsonValueKind.Object))
             {
                 return new InvalidFrame(ErrorCodes.BadFrame, "\"since\" must be an object of room: seq", id);
             }
@@ -64,7 +64,7 @@ public static partial class JsonCodec
                 "hello" => ParseHello(obj),
                 "say" => Require(obj, "text", id, text => new SayFrame(GetString(obj, "room"), text, id, GetBool(obj, "action") ?? false)),
                 "dm" => Require(obj, "to", id, to => Require(obj, "text", id, text => new DmFrame(to, text, id))),
-                "join" => Require(obj, "room", id, room => new JoinFrame(room)),
+                "join" => Require(obj, "room", id, room => new JoinFrame(room, GetInt64(obj, "since"))),
                 "part" => new PartFrame(GetString(obj, "room")),
                 "nick" => Require(obj, "name", id, name => new NickFrame(name)),
                 "who" => new WhoFrame(GetString(obj, "room")),
@@ -130,7 +130,7 @@ public static partial class JsonCodec
             WriteId(w, f.Id);
         }),
         DmFrame f => Write(w => { w.WriteString("type", "dm"); w.WriteString("to", f.To); w.WriteString("text", f.Text); WriteId(w, f.Id); }),
-        JoinFrame f => Write(w => { w.WriteString("type", "join"); w.WriteString("room", f.Room); }),
+        JoinFrame f => Write(w => { w.WriteString("type", "join"); w.WriteString("room", f.Room); if (f.Since is { } since) w.WriteNumber("since", since); }),
         PartFrame f => Write(w => { w.WriteString("type", "part"); if (f.Room is not null) w.WriteString("room", f.Room); }),
         NickFrame f => Write(w => { w.WriteString("type", "nick"); w.WriteString("name", f.Name); }),
         WhoFrame f => Write(w => { w.WriteString("type", "who"); if (f.Room is not null) w.WriteString("room", f.Room); }),

@@ -6,7 +6,7 @@ public sealed partial class ChatHub
 {
     private const int MaxHistoryLimit = 500;
 
-    /// <summary>Posts a message to a room: every member gets it (the sender too), the sender an ack if it asked.</summary>
+    /// <summary>Posts a message to a room: it is stored, then every member gets it (the sender too), and the sender an ack if it asked.</summary>
     public void Say(ClientSession session, SayFrame say)
     {
         if (string.IsNullOrWhiteSpace(say.Text))
@@ -20,17 +20,45 @@ public sealed partial class ChatHub
             {
                 return;
             }
+            // Seq is given and the message queued under the lock, so the store sees each room in seq order.
             var message = new MsgFrame(room.Name, room.NextSeq(), Now, session.Name!, say.Text, say.Action);
-            room.Remember(message);
-            room.Broadcast(Frame(message));
-            if (say.Id is { } id)
+            if (!_writer.TryEnqueue(new PendingMessage(message, session, say.Id)))
             {
-                session.Deliver(Frame(new AckFrame(id, message.Seq)));
+                session.Deliver(Frame(new ErrorFrame(ErrorCodes.ServerError, "the server is shutting down; message not sent", say.Id)));
             }
         }
     }
 
-    /// <summary>A private message: to its target and echoed to the sender.</summary>
+    /// <summary>Broadcasts a stored batch, in order, and acknowledges the senders. Runs on the writer loop.</summary>
+    private void OnStored(IReadOnlyList<PendingMessage> batch)
+    {
+        lock (_gate)
+        {
+            foreach (var (message, sender, id) in batch)
+            {
+                var room = _rooms[message.Room];
+                room.Delivered(message);
+                room.Broadcast(Frame(message));
+                if (id is { } ackId)
+                {
+                    sender.Deliver(Frame(new AckFrame(ackId, message.Seq)));
+                }
+            }
+        }
+    }
+
+    private void OnStoreFailed(IReadOnlyList<PendingMessage> batch, Exception exception)
+    {
+        lock (_gate)
+        {
+            foreach (var (_, sender, id) in batch)
+            {
+                sender.Deliver(Frame(new ErrorFrame(ErrorCodes.ServerError, "the server could not store the message; it was not sent", id)));
+            }
+        }
+    }
+
+    /// <summary>A private message: to its target and echoed to the sender. Private messages are not stored.</summary>
     public void DirectMessage(ClientSession session, DmFrame dm)
     {
         if (string.IsNullOrWhiteSpace(dm.Text))
@@ -58,18 +86,27 @@ public sealed partial class ChatHub
         }
     }
 
-    /// <summary>Answers a history request from the messages kept in memory.</summary>
-    public void History(ClientSession session, HistoryFrame request)
+    /// <summary>Answers a history request from the store (read outside the lock).</summary>
+    public async Task HistoryAsync(ClientSession session, HistoryFrame request, CancellationToken cancellationToken)
     {
-        var limit = Math.Clamp(request.Limit ?? options.HistoryReplay, 1, MaxHistoryLimit);
+        var limit = Math.Clamp(request.Limit ?? _options.HistoryReplay, 1, MaxHistoryLimit);
+        string roomName;
+        long upTo;
         lock (_gate)
         {
             if (ResolveRoomLocked(session, request.Room, null, mustBeMember: false) is not { } room)
             {
                 return;
             }
-            session.Deliver(Frame(new HistoryReplyFrame(room.Name, room.Recent(request.Before, request.After, limit))));
+            roomName = room.Name;
+            upTo = room.LastDeliveredSeq;
         }
+        var messages = await _store.QueryAsync(roomName, request.Before, request.After, limit, upTo, cancellationToken);
+        if (RetentionCutoff is { } cutoff)
+        {
+            messages.RemoveAll(m => m.Ts < cutoff);
+        }
+        session.Deliver(Frame(new HistoryReplyFrame(roomName, messages)));
     }
 
     /// <summary>
@@ -96,12 +133,15 @@ public sealed partial class ChatHub
             session.Deliver(Frame(new ErrorFrame(ErrorCodes.NoSuchRoom, problem, id)));
             return null;
         }
-        var room = mustBeMember || _rooms.ContainsKey(name) ? _rooms.GetValueOrDefault(name) : GetOrCreateRoom(name);
-        if (mustBeMember && (room is null || !room.Contains(session)))
+        if (mustBeMember)
         {
-            session.Deliver(Frame(new ErrorFrame(ErrorCodes.NotInRoom, $"you are not in #{name}; /join {name} first", id)));
-            return null;
+            if (!_rooms.TryGetValue(name, out var joined) || !joined.Contains(session))
+            {
+                session.Deliver(Frame(new ErrorFrame(ErrorCodes.NotInRoom, $"you are not in #{name}; /join {name} first", id)));
+                return null;
+            }
+            return joined;
         }
-        return room ?? GetOrCreateRoom(name);
+        return GetOrCreateRoom(name);
     }
 }

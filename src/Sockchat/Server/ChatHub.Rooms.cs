@@ -4,8 +4,11 @@ namespace Sockchat.Server;
 
 public sealed partial class ChatHub
 {
+    /// <summary>Messages a joiner missed that are no longer in the room's cache: read from the store outside the lock.</summary>
+    private sealed record Backfill(string Room, long After, long UpTo);
+
     /// <summary>Joins a room (or makes it current if already joined).</summary>
-    public void Join(ClientSession session, JoinFrame join)
+    public async Task JoinAsync(ClientSession session, JoinFrame join, CancellationToken cancellationToken)
     {
         if (!session.Presence)
         {
@@ -16,13 +19,20 @@ public sealed partial class ChatHub
             session.Deliver(Frame(new ErrorFrame(ErrorCodes.NoSuchRoom, problem)));
             return;
         }
+        Backfill? backfill;
         lock (_gate)
         {
-            JoinLocked(session, name, since: null);
+            backfill = JoinLocked(session, name, join.Since);
         }
+        await CompleteBackfillAsync(session, backfill, cancellationToken);
     }
 
-    private void JoinLocked(ClientSession session, string name, long? since)
+    /// <summary>
+    /// Adds the session to the room and replays what it should see: everything after
+    /// <paramref name="since"/> (a reconnect), else the last few messages. When the cache cannot
+    /// cover a reconnect, the session holds its live traffic and a backfill is returned.
+    /// </summary>
+    private Backfill? JoinLocked(ClientSession session, string name, long? since)
     {
         var room = GetOrCreateRoom(name);
         if (room.Contains(session))
@@ -31,17 +41,45 @@ public sealed partial class ChatHub
             session.JoinedRooms.Remove(room);
             session.JoinedRooms.Add(room);
             session.Deliver(Frame(new JoinedFrame(room.Name, session.Name!, Now)));
-            return;
+            return null;
         }
         room.Add(session);
         session.JoinedRooms.Add(room);
         room.Broadcast(Frame(new JoinedFrame(room.Name, session.Name!, Now)));
-        var replay = since is { } after
-            ? room.Recent(before: null, after: after, limit: int.MaxValue)
-            : room.Recent(before: null, after: null, limit: options.HistoryReplay);
+        if (since is { } after && !room.CacheCoversAfter(after))
+        {
+            // Live messages wait in the session until the older ones are read and sent first.
+            session.HoldDeliveries();
+            return new Backfill(room.Name, after, room.LastDeliveredSeq);
+        }
+        var replay = since is { } seen
+            ? room.Recent(seen, int.MaxValue, RetentionCutoff)
+            : room.Recent(null, _options.HistoryReplay, RetentionCutoff);
         if (replay.Count > 0)
         {
             session.DeliverReplay(room.Name, replay, _renderer);
+        }
+        return null;
+    }
+
+    private async Task CompleteBackfillAsync(ClientSession session, Backfill? backfill, CancellationToken cancellationToken)
+    {
+        if (backfill is null)
+        {
+            return;
+        }
+        var missed = await _store.QueryAsync(backfill.Room, before: null, backfill.After, int.MaxValue, backfill.UpTo, cancellationToken);
+        if (RetentionCutoff is { } cutoff)
+        {
+            missed.RemoveAll(m => m.Ts < cutoff);
+        }
+        lock (_gate)
+        {
+            if (missed.Count > 0)
+            {
+                session.DeliverReplay(backfill.Room, missed, _renderer, bypassHold: true);
+            }
+            session.ReleaseDeliveries();
         }
     }
 
@@ -57,7 +95,7 @@ public sealed partial class ChatHub
             room.Broadcast(Frame(new LeftFrame(room.Name, session.Name!, Now, null)));
             room.Remove(session);
             session.JoinedRooms.Remove(room);
-            DropIfEmpty(room);
+            DropIfUnused(room);
         }
     }
 
@@ -102,7 +140,7 @@ public sealed partial class ChatHub
                 }
             }
         }
-        Log.NickChanged(logger, session.Id, old, wanted);
+        Log.NickChanged(_logger, session.Id, old, wanted);
     }
 
     /// <summary>Lists the members of a room (the current one when none is named).</summary>
@@ -125,9 +163,9 @@ public sealed partial class ChatHub
                 session.Deliver(Frame(new ErrorFrame(ErrorCodes.NoSuchRoom, problem)));
                 return;
             }
-            else if (!_rooms.TryGetValue(name, out room))
+            else if (!_rooms.TryGetValue(name, out room) || (room.MemberCount == 0 && room.Name != ProtocolLimits.DefaultRoom))
             {
-                session.Deliver(Frame(new ErrorFrame(ErrorCodes.NoSuchRoom, $"there is no room #{name}")));
+                session.Deliver(Frame(new ErrorFrame(ErrorCodes.NoSuchRoom, $"nobody is in #{name}")));
                 return;
             }
             var names = room.Members.Select(m => m.Name!).Order(StringComparer.OrdinalIgnoreCase).ToList();

@@ -6,32 +6,66 @@ namespace Sockchat.Server;
 /// <summary>
 /// The one owner of chat state: who is connected under which name, the rooms and their members.
 /// Every change happens under a single lock, and while it is held the hub only queues frames
-/// (<see cref="Outbox.TryEnqueue"/> never waits), so no lock is ever held across I/O and every
-/// member of a room sees that room's messages in seq order. Owned by <see cref="ChatServer"/>.
+/// (<see cref="Outbox.TryEnqueue"/> never waits), so no lock is ever held across I/O. A message
+/// gets its seq under the lock and goes to the <see cref="HistoryWriter"/>; once stored, it comes
+/// back and is broadcast under the lock in seq order, so every member sees a room in seq order
+/// and an ack always means "stored". Owned by <see cref="ChatServer"/>.
 /// Split by concern: this file (registration and leaving), ChatHub.Messages.cs (say, dm,
 /// history) and ChatHub.Rooms.cs (join, part, nick, who, rooms).
 /// </summary>
-public sealed partial class ChatHub(ServerOptions options, TimeProvider time, ILogger logger)
+public sealed partial class ChatHub
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ClientSession> _present = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Room> _rooms = new(StringComparer.Ordinal)
+    private readonly Dictionary<string, Room> _rooms = new(StringComparer.Ordinal);
+    private readonly ServerOptions _options;
+    private readonly SqliteHistoryStore _store;
+    private readonly HistoryWriter _writer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TextRenderer _renderer;
+
+    public ChatHub(ServerOptions options, SqliteHistoryStore store, HistoryWriter writer, TimeProvider time, ILogger logger)
     {
-        [ProtocolLimits.DefaultRoom] = new Room(ProtocolLimits.DefaultRoom, options.HistoryKeep),
-    };
-    private readonly TextRenderer _renderer = new(options.TimeZone);
+        _options = options;
+        _store = store;
+        _writer = writer;
+        _time = time;
+        _logger = logger;
+        _renderer = new TextRenderer(options.TimeZone);
+        writer.Stored = OnStored;
+        writer.Failed = OnStoreFailed;
+        GetOrCreateRoom(ProtocolLimits.DefaultRoom);
+    }
 
     public int PresentCount
     {
         get { lock (_gate) return _present.Count; }
     }
 
-    private DateTimeOffset Now => time.GetUtcNow();
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>Messages older than this are past retention and never replayed.</summary>
+    private DateTimeOffset? RetentionCutoff => _options.History.MaxAge is { } age ? Now - age : null;
 
     private OutboundFrame Frame(ServerFrame frame) => new(frame, _renderer);
 
+    /// <summary>Restores every room's seq and recent messages from the store (at start, before any client).</summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (name, lastSeq) in _store.LoadLastSeqs())
+        {
+            var room = new Room(name, _options.HistoryCache, lastSeq);
+            room.Seed(await _store.QueryAsync(name, before: null, after: null, _options.HistoryCache, long.MaxValue, cancellationToken));
+            lock (_gate)
+            {
+                _rooms[name] = room;
+            }
+        }
+    }
+
     /// <summary>Admits a client under the name and room of its hello, or returns the error that refuses it.</summary>
-    public ErrorFrame? Register(ClientSession session, HelloFrame hello)
+    public async Task<ErrorFrame?> RegisterAsync(ClientSession session, HelloFrame hello, CancellationToken cancellationToken)
     {
         if (!Names.TryNormalizeNick(hello.Name, out var nick, out var problem))
         {
@@ -43,6 +77,7 @@ public sealed partial class ChatHub(ServerOptions options, TimeProvider time, IL
             return new ErrorFrame(ErrorCodes.NoSuchRoom, problem);
         }
         var key = Names.NickKey(nick);
+        Backfill? backfill;
         lock (_gate)
         {
             if (_present.ContainsKey(key))
@@ -52,16 +87,17 @@ public sealed partial class ChatHub(ServerOptions options, TimeProvider time, IL
             session.Name = nick;
             session.Presence = hello.Presence;
             var welcomeRooms = hello.Presence ? new[] { roomName } : Array.Empty<string>();
-            session.Deliver(Frame(new WelcomeFrame(nick, options.ServerName, options.Version, welcomeRooms, options.MaxLineBytes, options.Motd)));
+            session.Deliver(Frame(new WelcomeFrame(nick, _options.ServerName, _options.Version, welcomeRooms, _options.MaxLineBytes, _options.Motd)));
             if (!hello.Presence)
             {
                 return null;
             }
             _present[key] = session;
             var since = hello.Since is not null && hello.Since.TryGetValue(roomName, out var s) ? s : (long?)null;
-            JoinLocked(session, roomName, since);
+            backfill = JoinLocked(session, roomName, since);
         }
-        Log.UserJoined(logger, session.Id, nick, roomName);
+        Log.UserJoined(_logger, session.Id, nick, roomName);
+        await CompleteBackfillAsync(session, backfill, cancellationToken);
         return null;
     }
 
@@ -88,7 +124,7 @@ public sealed partial class ChatHub(ServerOptions options, TimeProvider time, IL
                 {
                     room.Broadcast(Frame(new LeftFrame(room.Name, session.Name, Now, reason)));
                 }
-                DropIfEmpty(room);
+                DropIfUnused(room);
             }
             session.JoinedRooms.Clear();
         }
@@ -98,7 +134,7 @@ public sealed partial class ChatHub(ServerOptions options, TimeProvider time, IL
     {
         if (!_rooms.TryGetValue(name, out var room))
         {
-            room = new Room(name, options.HistoryKeep);
+            room = new Room(name, _options.HistoryCache);
             _rooms[name] = room;
         }
         return room;
@@ -106,7 +142,7 @@ public sealed partial class ChatHub(ServerOptions options, TimeProvider time, IL
 
     // A room's messages outlive its members (they are its history), so only rooms that never
     // carried a message are dropped when they empty.
-    private void DropIfEmpty(Room room)
+    private void DropIfUnused(Room room)
     {
         if (room.MemberCount == 0 && room.LastSeq == 0 && room.Name != ProtocolLimits.DefaultRoom)
         {

@@ -19,6 +19,8 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
     private readonly ConcurrentDictionary<long, ClientSession> _sessions = new();
     private readonly ConcurrentDictionary<long, Task> _sessionTasks = new();
     private ChatHub? _hub;
+    private SqliteHistoryStore? _store;
+    private HistoryWriter? _writer;
     private Socket? _listener;
     private long _nextId;
 
@@ -27,10 +29,24 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
 
     public int ConnectionCount => _sessions.Count;
 
-    /// <summary>Binds and listens. Throws <see cref="SocketException"/> when the address is taken or not local.</summary>
-    public void Start()
+    /// <summary>What the history store is, for the start-up log and line.</summary>
+    public string HistoryDescription => _store?.Description ?? "";
+
+    /// <summary>
+    /// Opens the history store (creating or migrating it), restores the rooms, then binds and listens.
+    /// Nothing listens unless all of that worked.
+    /// </summary>
+    /// <exception cref="HistoryException">the history file cannot be used</exception>
+    /// <exception cref="SocketException">the address is taken or not local</exception>
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _hub = new ChatHub(options, timeProvider ?? TimeProvider.System, _logger);
+        var time = timeProvider ?? TimeProvider.System;
+        _store = SqliteHistoryStore.Open(options.History);
+        HistoryLog.Opened(_logger, _store.Description);
+        _writer = new HistoryWriter(_store, options.History, time, _logger);
+        _writer.Trim();
+        _hub = new ChatHub(options, _store, _writer, time, _logger);
+        await _hub.LoadAsync(cancellationToken);
         var listener = new Socket(options.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -53,7 +69,8 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
     /// <summary>Accepts clients until <paramref name="cancellationToken"/> is cancelled, then shuts down gracefully.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var listener = _listener ?? throw new InvalidOperationException("call Start first");
+        var listener = _listener ?? throw new InvalidOperationException("call StartAsync first");
+        var storing = _writer!.RunAsync();
         try
         {
             await AcceptLoopAsync(listener, cancellationToken);
@@ -61,7 +78,7 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
         finally
         {
             listener.Dispose();
-            await ShutdownAsync();
+            await ShutdownAsync(storing);
         }
     }
 
@@ -141,12 +158,19 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
         }
     }
 
-    private async Task ShutdownAsync()
+    private async Task ShutdownAsync(Task storing)
     {
         Log.Stopping(_logger, _sessions.Count);
+        // Stop taking messages, store and acknowledge what was accepted, then say goodbye.
         foreach (var session in _sessions.Values)
         {
-            session.CloseGracefully(LeaveReasons.Shutdown, new ShutdownFrame("server shutting down"));
+            session.BeginShutdown();
+        }
+        _writer!.Complete();
+        await storing;
+        foreach (var session in _sessions.Values)
+        {
+            session.FinishShutdown(new ShutdownFrame("server shutting down"));
         }
         try
         {
@@ -160,12 +184,21 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
             }
             await Task.WhenAll(_sessionTasks.Values);
         }
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+            _store = null;
+        }
         Log.Stopped(_logger);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _listener?.Dispose();
-        return ValueTask.CompletedTask;
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+            _store = null;
+        }
     }
 }

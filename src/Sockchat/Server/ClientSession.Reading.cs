@@ -32,7 +32,7 @@ public sealed partial class ClientSession
                         break;
                     }
                     keepGoing = found == FrameResult.Line
-                        ? HandleLine(TextSanitizer.Decode(line))
+                        ? await HandleLineAsync(TextSanitizer.Decode(line), cancellationToken)
                         : HandleTooLong(framer.MaxLineBytes);
                 }
                 reader.AdvanceTo(buffer.Start, buffer.End);
@@ -79,25 +79,23 @@ public sealed partial class ClientSession
     }
 
     /// <summary>Handles one line; returns false when the session should stop reading.</summary>
-    private bool HandleLine(string line)
+    private async ValueTask<bool> HandleLineAsync(string line, CancellationToken cancellationToken)
     {
         if (Dialect == Dialect.Undecided)
         {
             Dialect = JsonCodec.LooksLikeJsonObject(line) ? Dialect.Json : Dialect.Text;
-            if (Dialect == Dialect.Json)
-            {
-                return HandleHello(JsonCodec.ParseClientFrame(line));
-            }
         }
         if (Name is null)
         {
-            return Dialect == Dialect.Json ? HandleHello(JsonCodec.ParseClientFrame(line)) : HandleTextNickname(line);
+            return Dialect == Dialect.Json
+                ? await HandleHelloAsync(JsonCodec.ParseClientFrame(line), cancellationToken)
+                : await HandleTextNicknameAsync(line, cancellationToken);
         }
         var frame = Dialect == Dialect.Json ? JsonCodec.ParseClientFrame(line) : TextCommands.Parse(line);
-        return Dispatch(frame);
+        return await DispatchAsync(frame, cancellationToken);
     }
 
-    private bool HandleHello(ClientFrame frame)
+    private async ValueTask<bool> HandleHelloAsync(ClientFrame frame, CancellationToken cancellationToken)
     {
         if (frame is not HelloFrame hello)
         {
@@ -106,7 +104,7 @@ public sealed partial class ClientSession
             CloseGracefully(LeaveReasons.Disconnected, null);
             return false;
         }
-        if (_hub.Register(this, hello) is { } refusal)
+        if (await _hub.RegisterAsync(this, hello, cancellationToken) is { } refusal)
         {
             Log.Refused(_logger, Id, refusal.Code);
             Reply(refusal);
@@ -116,14 +114,14 @@ public sealed partial class ClientSession
         return true;
     }
 
-    private bool HandleTextNickname(string line)
+    private async ValueTask<bool> HandleTextNicknameAsync(string line, CancellationToken cancellationToken)
     {
         var wanted = line.Trim();
         if (wanted.StartsWith("/nick ", StringComparison.OrdinalIgnoreCase))
         {
             wanted = wanted[6..].Trim();
         }
-        if (_hub.Register(this, new HelloFrame(wanted, null, null, true, null)) is not { } refusal)
+        if (await _hub.RegisterAsync(this, new HelloFrame(wanted, null, null, true, null), cancellationToken) is not { } refusal)
         {
             return true;
         }
@@ -138,18 +136,18 @@ public sealed partial class ClientSession
         return true;
     }
 
-    private bool Dispatch(ClientFrame frame)
+    private async ValueTask<bool> DispatchAsync(ClientFrame frame, CancellationToken cancellationToken)
     {
         switch (frame)
         {
             case SayFrame say: _hub.Say(this, say); break;
             case DmFrame dm: _hub.DirectMessage(this, dm); break;
-            case JoinFrame join: _hub.Join(this, join); break;
+            case JoinFrame join: await _hub.JoinAsync(this, join, cancellationToken); break;
             case PartFrame part: _hub.Part(this, part); break;
             case NickFrame nick: _hub.Nick(this, nick); break;
             case WhoFrame who: _hub.Who(this, who); break;
             case RoomsFrame: _hub.ListRooms(this); break;
-            case HistoryFrame history: _hub.History(this, history); break;
+            case HistoryFrame history: await _hub.HistoryAsync(this, history, cancellationToken); break;
             case PingFrame ping: Reply(new PongFrame(ping.Id)); break;
             case HelpFrame: Reply(new NoticeFrame(TextCommands.HelpText)); break;
             case HelloFrame: Reply(new ErrorFrame(ErrorCodes.BadFrame, "hello was already received")); break;

@@ -36,8 +36,10 @@ public sealed partial class ClientSession : IAsyncDisposable
     private readonly Outbox _outbox;
     private readonly CancellationTokenSource _abort;
     private readonly CancellationTokenSource _stopReading;
+    private readonly TaskCompletionSource _shutdownFlushed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _closeReason;
     private int _textNameAttempts;
+    private List<OutboundFrame>? _held;
 
     public ClientSession(long id, Socket socket, ChatHub hub, ServerOptions options, ILogger logger)
     {
@@ -76,6 +78,16 @@ public sealed partial class ClientSession : IAsyncDisposable
     /// <summary>Queues a frame in this client's dialect. Never waits; a client too far behind is dropped as slow.</summary>
     public void Deliver(OutboundFrame frame)
     {
+        if (_held is { } held)
+        {
+            held.Add(frame);
+            return;
+        }
+        Send(frame);
+    }
+
+    private void Send(OutboundFrame frame)
+    {
         var bytes = Dialect switch
         {
             Dialect.Json => frame.Json,
@@ -89,17 +101,60 @@ public sealed partial class ClientSession : IAsyncDisposable
     }
 
     /// <summary>Replays stored messages to a joiner: msg frames marked history (JSON) or one bracketed block (text).</summary>
-    public void DeliverReplay(string room, IReadOnlyList<MsgFrame> messages, TextRenderer renderer)
+    public void DeliverReplay(string room, IReadOnlyList<MsgFrame> messages, TextRenderer renderer, bool bypassHold = false)
     {
+        Action<OutboundFrame> deliver = bypassHold ? Send : Deliver;
         if (Dialect == Dialect.Json)
         {
             foreach (var message in messages)
             {
-                Deliver(new OutboundFrame(message, renderer));
+                deliver(new OutboundFrame(message, renderer));
             }
             return;
         }
-        Deliver(new OutboundFrame(new HistoryReplyFrame(room, messages), renderer));
+        deliver(new OutboundFrame(new HistoryReplyFrame(room, messages), renderer));
+    }
+
+    /// <summary>
+    /// From now on, frames wait in the session instead of going out (while missed messages are
+    /// read from disk, so that they still arrive first). Called under the hub's lock, from the
+    /// session's own read loop, which does nothing else until <see cref="ReleaseDeliveries"/>.
+    /// </summary>
+    public void HoldDeliveries() => _held ??= [];
+
+    /// <summary>Sends every held frame, in order, and stops holding. Called under the hub's lock.</summary>
+    public void ReleaseDeliveries()
+    {
+        if (_held is not { } held)
+        {
+            return;
+        }
+        _held = null;
+        foreach (var frame in held)
+        {
+            Send(frame);
+        }
+    }
+
+    /// <summary>Server shutdown, step one: stop reading, so no new messages come in, but keep sending.</summary>
+    public void BeginShutdown()
+    {
+        if (Interlocked.CompareExchange(ref _closeReason, LeaveReasons.Shutdown, null) is null)
+        {
+            _stopReading.Cancel();
+        }
+    }
+
+    /// <summary>Server shutdown, step two (after stored messages were acknowledged): send <c>shutdown</c> and close.</summary>
+    public void FinishShutdown(ServerFrame finalFrame)
+    {
+        if (_closeReason == LeaveReasons.Shutdown && Dialect != Dialect.Undecided)
+        {
+            var frame = new OutboundFrame(finalFrame, new TextRenderer(_options.TimeZone));
+            _outbox.TryEnqueue(Dialect == Dialect.Json ? frame.Json : frame.Text(false), ignoreLimit: true);
+        }
+        _outbox.Complete();
+        _shutdownFlushed.TrySetResult();
     }
 
     /// <summary>Asks the session to end after sending <paramref name="finalFrame"/>: reading stops, the queue drains.</summary>
@@ -122,7 +177,15 @@ public sealed partial class ClientSession : IAsyncDisposable
     public void Abort()
     {
         Interlocked.CompareExchange(ref _closeReason, LeaveReasons.Disconnected, null);
-        _abort.Cancel();
+        _shutdownFlushed.TrySetResult();
+        try
+        {
+            _abort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session finished meanwhile.
+        }
     }
 
     private void OnOutboxOverflow()
@@ -147,6 +210,11 @@ public sealed partial class ClientSession : IAsyncDisposable
         finally
         {
             _hub.Disconnect(this, _closeReason ?? LeaveReasons.Disconnected);
+            if (_closeReason == LeaveReasons.Shutdown)
+            {
+                // The server completes the outbox once the last acks are queued; it also bounds the wait.
+                await _shutdownFlushed.Task;
+            }
             _outbox.Complete();
             try
             {

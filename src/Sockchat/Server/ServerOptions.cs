@@ -14,9 +14,11 @@ public sealed record ServerOptions
     public int MaxLineBytes { get; init; } = ProtocolLimits.DefaultMaxLineBytes;
     /// <summary>Bytes queued for one client before it counts as not reading and is disconnected as <c>slow</c>.</summary>
     public long OutboxMaxBytes { get; init; } = 2 * 1024 * 1024;
-    /// <summary>Messages per room kept in memory for replay on join and for /history.</summary>
+    /// <summary>Messages replayed to a joiner.</summary>
     public int HistoryReplay { get; init; } = 50;
-    public int HistoryKeep { get; init; } = 1000;
+    /// <summary>Latest messages per room kept in memory, so joins and short reconnects never wait for the disk.</summary>
+    public int HistoryCache { get; init; } = 1000;
+    public HistoryOptions History { get; init; } = new();
     /// <summary>Quiet time after connect before a text prompt for a nickname is sent.</summary>
     public TimeSpan NicknamePromptDelay { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>How long shutdown waits for clients to receive their last frames before dropping them.</summary>
