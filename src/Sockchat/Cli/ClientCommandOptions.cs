@@ -25,10 +25,10 @@ internal sealed class ClientCommandOptions
     }
 
     /// <exception cref="ConfigurationException">a setting is invalid</exception>
-    public ClientSettings Load(ParseResult parseResult, SettingsLoader loader, TextWriter stderr)
+    public ClientSettings Load(ParseResult parseResult, SettingsLoader loader, TextWriter stderr, params (Option Option, string Key)[] extra)
     {
         var layers = loader.Load(CommonOptions.TypedFlags(parseResult,
-            (Name, "name"), (Room, "room"), (Host, "host"), (Port, "port"), (Timeout, "client:timeoutSeconds")),
+            [(Name, "name"), (Room, "room"), (Host, "host"), (Port, "port"), (Timeout, "client:timeoutSeconds"), .. extra]),
             parseResult.GetValue(Config));
         ErrorReporter.Warn(stderr, layers.Warnings);
         return SettingsBinder.Client(layers);

@@ -20,8 +20,10 @@ internal static class JoinCommand
         var common = new ClientCommandOptions();
         var json = new Option<bool>("--json") { Description = "Print the server's frames as raw JSON lines (for bots); typed JSON lines are sent as they are" };
         var command = new Command("join", "Chat in a room. Type a line and press Enter to send it; /help lists the commands (/who, /rooms, /join, /part, /msg, /me, /nick, /history, /quit). Leave with /quit, exit, Ctrl+D or Ctrl+C. Not on a terminal, it reads lines from stdin and prints plain lines.");
+        var reconnectFor = new Option<int>("--reconnect-seconds") { Description = "Keep trying this long to reconnect after the connection drops; 0 never reconnects [default: 60]", HelpName = "seconds" };
         common.AddTo(command);
         command.Options.Add(json);
+        command.Options.Add(reconnectFor);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -29,14 +31,17 @@ internal static class JoinCommand
             var stderr = parseResult.InvocationConfiguration.Error;
             try
             {
-                var settings = common.Load(parseResult, loader(), stderr);
-                await using var client = await ChatClient.ConnectAsync(ClientCommandOptions.ToClientOptions(settings, presence: true), since: null, cancellationToken);
+                var settings = common.Load(parseResult, loader(), stderr, (reconnectFor, "client:reconnectSeconds"));
+                var clientOptions = ClientCommandOptions.ToClientOptions(settings, presence: true);
+                await using var client = await ChatClient.ConnectAsync(clientOptions, since: null, cancellationToken);
                 var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
                 var color = interactive && Environment.GetEnvironmentVariable("NO_COLOR") is null;
                 await using IChatScreen screen = interactive
                     ? new InteractiveScreen(stdout, color)
                     : new PlainScreen(Console.In, stdout, color: false);
-                var chat = new TerminalChat(client, screen, new Painter(TextRenderer.Local, color), parseResult.GetValue(json));
+                var chat = new TerminalChat(client,
+                    (room, since, ct) => ChatClient.ConnectAsync(clientOptions with { Room = room }, since, ct),
+                    screen, new Painter(TextRenderer.Local, color), parseResult.GetValue(json), settings.ReconnectFor);
                 return await chat.RunAsync(cancellationToken) switch
                 {
                     JoinOutcome.Quit or JoinOutcome.ServerShutdown => ExitCodes.Ok,

@@ -1,44 +1,93 @@
 using System.Text;
+using System.Threading.Channels;
 using Sockchat.Protocol;
 
 namespace Sockchat.Client;
 
+/// <summary>Opens a new connection for a reconnect: hello for <c>room</c>, with the last seq seen per room.</summary>
+public delegate Task<ChatClient> Reconnect(string room, IReadOnlyDictionary<string, long> since, CancellationToken cancellationToken);
+
 /// <summary>
 /// The <c>join</c> loop: shows what the server sends and sends what the user types, until the
-/// user leaves, the server shuts down, the connection drops or Ctrl+C. What is typed is read as
-/// the text dialect (/commands, plain lines to the current room) and sent as JSON frames; with
-/// <c>--json</c> the raw frames are printed one per line and typed JSON lines are sent as they are.
-/// Owned by the CLI, which owns the <see cref="ChatClient"/> and the <see cref="IChatScreen"/>.
+/// user leaves, the server shuts down, or Ctrl+C. What is typed is read as the text dialect
+/// (/commands, plain lines to the current room) and sent as JSON frames; with <c>--json</c> the
+/// raw frames are printed one per line and typed JSON lines are sent as they are.
+/// When the connection drops without a <c>shutdown</c>, it reconnects by itself (backoff with
+/// jitter, for up to <c>reconnectFor</c>) and resumes with <c>since</c>, so it gets exactly the
+/// messages it missed; lines typed meanwhile wait in a queue and are sent after the reconnect.
+/// Owned by the CLI, which also owns the <see cref="IChatScreen"/>.
 /// </summary>
-public sealed class TerminalChat(ChatClient client, IChatScreen screen, Painter painter, bool rawJson)
+public sealed partial class TerminalChat(ChatClient first, Reconnect reconnect, IChatScreen screen, Painter painter, bool rawJson, TimeSpan reconnectFor)
 {
     private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(2);
 
     private readonly List<string> _rooms = [];
-    private string _me = client.Welcome.Name;
+    private readonly Dictionary<string, long> _lastSeq = new(StringComparer.Ordinal);
+    private readonly Channel<byte[]> _outgoing = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private ChatClient _client = first;
+    private string _me = first.Welcome.Name;
+    private int _maxLineBytes = first.Welcome.MaxLineBytes;
     private bool _sawShutdown;
+    private volatile bool _connected = true;
 
     public async Task<JoinOutcome> RunAsync(CancellationToken cancellationToken)
     {
-        _rooms.AddRange(client.Welcome.Rooms);
-        Show(client.Welcome, client.WelcomeLine);
+        _rooms.AddRange(_client.Welcome.Rooms);
+        Show(_client.Welcome, _client.WelcomeLine);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var receiving = ReceiveLoopAsync(stop.Token);
         var typing = InputLoopAsync(stop.Token);
+        try
+        {
+            while (true)
+            {
+                var outcome = await RunConnectionAsync(typing, cancellationToken);
+                if (outcome != JoinOutcome.ConnectionLost || reconnectFor <= TimeSpan.Zero)
+                {
+                    return outcome;
+                }
+                await _client.DisposeAsync();
+                var next = await ReconnectAsync(typing, cancellationToken);
+                if (next is null)
+                {
+                    return cancellationToken.IsCancellationRequested ? JoinOutcome.Interrupted
+                        : typing.IsCompleted ? JoinOutcome.Quit
+                        : JoinOutcome.ConnectionLost;
+                }
+                _client = next;
+            }
+        }
+        finally
+        {
+            // The input thread blocks in a console read that cannot be cancelled; it is a
+            // background thread and ends with the process.
+            await stop.CancelAsync();
+            await _client.DisposeAsync();
+        }
+    }
+
+    /// <summary>Runs one connection until the user leaves, Ctrl+C, the server shuts down or the connection drops.</summary>
+    private async Task<JoinOutcome> RunConnectionAsync(Task typing, CancellationToken cancellationToken)
+    {
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var receiving = ReceiveLoopAsync(connection.Token);
+        var sending = SendLoopAsync(connection.Token);
         var first = await Task.WhenAny(receiving, typing);
         if (cancellationToken.IsCancellationRequested)
         {
             await SayGoodbyeAsync(receiving);
             return JoinOutcome.Interrupted;
         }
-        if (first == typing && await typing)
+        if (first == typing)
         {
+            // The user left: what was typed before goes out first, then quit.
+            _outgoing.Writer.TryComplete();
+            await sending.WaitAsync(GoodbyeTimeout).ContinueWith(static _ => { }, TaskScheduler.Default);
             await SayGoodbyeAsync(receiving);
             return JoinOutcome.Quit;
         }
-        // The server ended it. The input thread blocks in a console read that cannot be
-        // cancelled; it is a background thread and ends with the process.
-        await stop.CancelAsync();
+        _connected = false;
+        await connection.CancelAsync();
+        await sending.ContinueWith(static _ => { }, TaskScheduler.Default);
         var outcome = await receiving;
         screen.WriteLine(painter.Notice(outcome == JoinOutcome.ServerShutdown
             ? "* disconnected: the server shut down"
@@ -51,7 +100,7 @@ public sealed class TerminalChat(ChatClient client, IChatScreen screen, Painter 
         using var grace = new CancellationTokenSource(GoodbyeTimeout);
         try
         {
-            await client.SendAsync(new QuitFrame(null), grace.Token);
+            await _client.SendAsync(new QuitFrame(null), grace.Token);
             await receiving.WaitAsync(grace.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ConnectionLostException)
@@ -64,7 +113,7 @@ public sealed class TerminalChat(ChatClient client, IChatScreen screen, Painter 
     {
         try
         {
-            while (await client.ReceiveAsync(cancellationToken) is { } line)
+            while (await _client.ReceiveAsync(cancellationToken) is { } line)
             {
                 if (line.Frame is { } frame)
                 {
@@ -83,10 +132,37 @@ public sealed class TerminalChat(ChatClient client, IChatScreen screen, Painter 
         return _sawShutdown ? JoinOutcome.ServerShutdown : JoinOutcome.ConnectionLost;
     }
 
+    /// <summary>Sends queued lines in order. A line stays queued until it was written, so a drop never loses it.</summary>
+    private async Task SendLoopAsync(CancellationToken cancellationToken)
+    {
+        var reader = _outgoing.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(cancellationToken))
+            {
+                while (reader.TryPeek(out var line))
+                {
+                    await _client.SendRawAsync(line, cancellationToken);
+                    reader.TryRead(out _);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (ConnectionLostException)
+        {
+            // The receive loop sees the same failure and reports it.
+        }
+    }
+
     private void Track(ServerFrame frame)
     {
         switch (frame)
         {
+            case MsgFrame m:
+                _lastSeq[m.Room] = Math.Max(_lastSeq.GetValueOrDefault(m.Room), m.Seq);
+                break;
             case JoinedFrame j when j.Name == _me:
                 _rooms.Remove(j.Room);
                 _rooms.Add(j.Room);
@@ -113,73 +189,6 @@ public sealed class TerminalChat(ChatClient client, IChatScreen screen, Painter 
         foreach (var text in painter.Paint(frame, showRoom: _rooms.Count > 1, _me))
         {
             screen.WriteLine(text);
-        }
-    }
-
-    /// <summary>Reads and sends typed lines; true when the user left, false when sending failed.</summary>
-    private async Task<bool> InputLoopAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var typed in screen.ReadLinesAsync(cancellationToken))
-            {
-                if (!await HandleTypedAsync(typed, cancellationToken))
-                {
-                    return true;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (ConnectionLostException)
-        {
-            // The receive loop sees the same failure and reports it.
-            await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default);
-            return false;
-        }
-        return true;
-    }
-
-    /// <summary>Sends what the user typed; returns false when the user is leaving.</summary>
-    private async Task<bool> HandleTypedAsync(string typed, CancellationToken cancellationToken)
-    {
-        var text = typed.TrimEnd();
-        if (text.Length == 0)
-        {
-            return true;
-        }
-        if (text is "exit" or "/exit")
-        {
-            return false;
-        }
-        if (rawJson && JsonCodec.LooksLikeJsonObject(text))
-        {
-            await client.SendRawAsync(Encoding.UTF8.GetBytes(text + "\n"), cancellationToken);
-            return true;
-        }
-        switch (TextCommands.Parse(text))
-        {
-            case QuitFrame:
-                return false;
-            case HelpFrame:
-                screen.WriteLine(painter.Notice("* " + TextCommands.HelpText + " · exit or Ctrl+D also leave"));
-                return true;
-            case InvalidFrame invalid:
-                screen.WriteLine(painter.Error($"! {invalid.Message}"));
-                return true;
-            case UnknownFrame unknown:
-                screen.WriteLine(painter.Error($"! unknown command /{unknown.Type}; /help lists them"));
-                return true;
-            case var frame:
-                var encoded = JsonCodec.Encode(frame);
-                if (encoded.Length > client.Welcome.MaxLineBytes)
-                {
-                    screen.WriteLine(painter.Error($"! too long: the server takes lines up to {client.Welcome.MaxLineBytes} bytes; not sent"));
-                    return true;
-                }
-                await client.SendRawAsync(encoded, cancellationToken);
-                return true;
         }
     }
 }

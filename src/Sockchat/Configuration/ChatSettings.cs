@@ -39,6 +39,8 @@ public sealed record ClientSettings
     public string Name { get; init; } = DefaultName();
     public string Room { get; init; } = ProtocolLimits.DefaultRoom;
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long <c>join</c> keeps trying to reconnect after losing the connection (0: never).</summary>
+    public TimeSpan ReconnectFor { get; init; } = TimeSpan.FromSeconds(60);
     public string LogLevel { get; init; } = "Warning";
 
     /// <summary>The login name ($USER), which people expect as their chat name.</summary>

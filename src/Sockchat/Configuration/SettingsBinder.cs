@@ -37,6 +37,7 @@ public static class SettingsBinder
             Name = layers.String("name", "--name", defaults.Name),
             Room = layers.String("room", "--room", defaults.Room),
             Timeout = TimeSpan.FromSeconds(layers.Number("client:timeoutSeconds", "--timeout", (long)defaults.Timeout.TotalSeconds, 1, 3600)),
+            ReconnectFor = TimeSpan.FromSeconds(layers.Number("client:reconnectSeconds", "--reconnect-seconds", (long)defaults.ReconnectFor.TotalSeconds, 0, 86_400)),
             LogLevel = layers.String("client:logLevel", "--log-level", defaults.LogLevel),
         };
         if (!Names.TryNormalizeNick(settings.Name, out var nick, out var problem))

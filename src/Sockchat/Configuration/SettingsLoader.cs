@@ -22,7 +22,7 @@ public sealed class SettingsLoader(IConfigurationSource? environment = null, str
         "host", "port", "name", "room",
         "server", "server:maxClients", "server:maxLineBytes", "server:outboxMaxBytes", "server:historyReplay", "server:motd", "server:logLevel",
         "server:historyDb", "server:historyMaxMessages", "server:historyMaxAgeDays",
-        "client", "client:timeoutSeconds", "client:logLevel",
+        "client", "client:timeoutSeconds", "client:reconnectSeconds", "client:logLevel",
     };
 
     /// <summary>Which chat.json is used, if any: the explicit path (which must exist), else the first that exists.</summary>
