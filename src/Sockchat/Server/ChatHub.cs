@@ -50,13 +50,18 @@ public sealed partial class ChatHub
 
     private OutboundFrame Frame(ServerFrame frame) => new(frame, _renderer);
 
+    /// <summary>Messages cached per room: never more than retention keeps on disk.</summary>
+    private int CacheSize => _options.History.MaxMessagesPerRoom > 0
+        ? Math.Min(_options.HistoryCache, _options.History.MaxMessagesPerRoom)
+        : _options.HistoryCache;
+
     /// <summary>Restores every room's seq and recent messages from the store (at start, before any client).</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
         foreach (var (name, lastSeq) in _store.LoadLastSeqs())
         {
-            var room = new Room(name, _options.HistoryCache, lastSeq);
-            room.Seed(await _store.QueryAsync(name, before: null, after: null, _options.HistoryCache, long.MaxValue, cancellationToken));
+            var room = new Room(name, CacheSize, lastSeq);
+            room.Seed(await _store.QueryAsync(name, before: null, after: null, CacheSize, long.MaxValue, cancellationToken));
             lock (_gate)
             {
                 _rooms[name] = room;
@@ -134,7 +139,7 @@ public sealed partial class ChatHub
     {
         if (!_rooms.TryGetValue(name, out var room))
         {
-            room = new Room(name, _options.HistoryCache);
+            room = new Room(name, CacheSize);
             _rooms[name] = room;
         }
         return room;
