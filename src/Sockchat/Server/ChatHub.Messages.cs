@@ -29,32 +29,60 @@ public sealed partial class ChatHub
         }
     }
 
-    /// <summary>Broadcasts a stored batch, in order, and acknowledges the senders. Runs on the writer loop.</summary>
-    private void OnStored(IReadOnlyList<PendingMessage> batch)
+    /// <summary>Broadcasts a stored batch, in order, acknowledges the senders and sends the notices queued behind them. Runs on the writer loop.</summary>
+    private void OnStored(IReadOnlyList<WriterItem> batch)
     {
         lock (_gate)
         {
-            foreach (var (message, sender, id) in batch)
+            foreach (var item in batch)
             {
-                var room = _rooms[message.Room];
-                room.Delivered(message);
-                room.Broadcast(Frame(message));
-                if (id is { } ackId)
+                switch (item)
                 {
-                    sender.Deliver(Frame(new AckFrame(ackId, message.Seq)));
+                    case PendingMessage(var message, var sender, var id):
+                        var room = _rooms[message.Room];
+                        room.Delivered(message);
+                        room.Broadcast(Frame(message));
+                        if (id is { } ackId)
+                        {
+                            sender.Deliver(Frame(new AckFrame(ackId, message.Seq)));
+                        }
+                        break;
+                    case OrderedNotice notice:
+                        notice.Deliver();
+                        break;
                 }
             }
         }
     }
 
-    private void OnStoreFailed(IReadOnlyList<PendingMessage> batch, Exception exception)
+    private void OnStoreFailed(IReadOnlyList<WriterItem> batch, Exception exception)
     {
         lock (_gate)
         {
-            foreach (var (_, sender, id) in batch)
+            foreach (var item in batch)
             {
-                sender.Deliver(Frame(new ErrorFrame(ErrorCodes.ServerError, "the server could not store the message; it was not sent", id)));
+                switch (item)
+                {
+                    case PendingMessage(_, var sender, var id):
+                        sender.Deliver(Frame(new ErrorFrame(ErrorCodes.ServerError, "the server could not store the message; it was not sent", id)));
+                        break;
+                    case OrderedNotice notice:
+                        notice.Deliver();
+                        break;
+                }
             }
+        }
+    }
+
+    /// <summary>
+    /// Delivers a notice after every message queued before it (run under the lock, later, by the
+    /// writer loop; at once when the writer has stopped). Call with the lock held.
+    /// </summary>
+    private void AfterQueuedMessagesLocked(Action deliver)
+    {
+        if (!_writer.TryEnqueue(new OrderedNotice(deliver)))
+        {
+            deliver();
         }
     }
 

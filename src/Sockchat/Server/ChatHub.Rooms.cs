@@ -12,6 +12,7 @@ public sealed partial class ChatHub
     {
         if (!session.Presence)
         {
+            session.Deliver(Frame(new ErrorFrame(ErrorCodes.BadFrame, "a posting-only connection (presence: false) joins no rooms; name the room in say")));
             return;
         }
         if (!Names.TryNormalizeRoom(join.Room, out var name, out var problem))
@@ -92,9 +93,14 @@ public sealed partial class ChatHub
             {
                 return;
             }
-            room.Broadcast(Frame(new LeftFrame(room.Name, session.Name!, Now, null)));
             room.Remove(session);
             session.JoinedRooms.Remove(room);
+            var left = Frame(new LeftFrame(room.Name, session.Name!, Now, null));
+            AfterQueuedMessagesLocked(() =>
+            {
+                room.Broadcast(left);
+                session.Deliver(left);
+            });
             DropIfUnused(room);
         }
     }
@@ -127,18 +133,21 @@ public sealed partial class ChatHub
             _present[newKey] = session;
             session.Name = wanted;
             var frame = Frame(new NickChangedFrame(old, wanted, Now));
-            var told = new HashSet<ClientSession> { session };
-            session.Deliver(frame);
-            foreach (var room in session.JoinedRooms)
+            AfterQueuedMessagesLocked(() =>
             {
-                foreach (var member in room.Members)
+                var told = new HashSet<ClientSession> { session };
+                session.Deliver(frame);
+                foreach (var room in session.JoinedRooms)
                 {
-                    if (told.Add(member))
+                    foreach (var member in room.Members)
                     {
-                        member.Deliver(frame);
+                        if (told.Add(member))
+                        {
+                            member.Deliver(frame);
+                        }
                     }
                 }
-            }
+            });
         }
         Log.NickChanged(_logger, session.Id, old, wanted);
     }

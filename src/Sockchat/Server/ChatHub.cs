@@ -127,7 +127,8 @@ public sealed partial class ChatHub
                 // At shutdown everyone is leaving and has been told why; no notices.
                 if (reason != LeaveReasons.Shutdown)
                 {
-                    room.Broadcast(Frame(new LeftFrame(room.Name, session.Name, Now, reason)));
+                    var left = Frame(new LeftFrame(room.Name, session.Name, Now, reason));
+                    AfterQueuedMessagesLocked(() => room.Broadcast(left));
                 }
                 DropIfUnused(room);
             }

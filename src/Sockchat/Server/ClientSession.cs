@@ -141,7 +141,7 @@ public sealed partial class ClientSession : IAsyncDisposable
     {
         if (Interlocked.CompareExchange(ref _closeReason, LeaveReasons.Shutdown, null) is null)
         {
-            _stopReading.Cancel();
+            TryCancel(_stopReading);
         }
     }
 
@@ -170,7 +170,7 @@ public sealed partial class ClientSession : IAsyncDisposable
             _outbox.TryEnqueue(Dialect == Dialect.Json ? frame.Json : frame.Text(false), ignoreLimit: true);
         }
         _outbox.Complete();
-        _stopReading.Cancel();
+        TryCancel(_stopReading);
     }
 
     /// <summary>Drops the connection now, without draining (shutdown stragglers).</summary>
@@ -178,13 +178,18 @@ public sealed partial class ClientSession : IAsyncDisposable
     {
         Interlocked.CompareExchange(ref _closeReason, LeaveReasons.Disconnected, null);
         _shutdownFlushed.TrySetResult();
+        TryCancel(_abort);
+    }
+
+    /// <summary>Cancels unless the session already ended and disposed its sources (a race with shutdown or overflow that is harmless).</summary>
+    private static void TryCancel(CancellationTokenSource source)
+    {
         try
         {
-            _abort.Cancel();
+            source.Cancel();
         }
         catch (ObjectDisposedException)
         {
-            // The session finished meanwhile.
         }
     }
 
@@ -196,7 +201,7 @@ public sealed partial class ClientSession : IAsyncDisposable
         }
         Log.SlowConsumer(_logger, Id, Name, _outbox.QueuedBytes);
         // Never cancel inline: Deliver runs under the hub's lock, and cancellation runs callbacks.
-        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Cancel(), _abort, preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(static s => TryCancel(s), _abort, preferLocal: false);
     }
 
     /// <summary>Runs the session until the client leaves, the connection fails, or the server stops.</summary>

@@ -4,8 +4,16 @@ using Sockchat.Protocol;
 
 namespace Sockchat.Server;
 
-/// <summary>A message waiting to be stored: once it is, it is broadcast and its sender acknowledged.</summary>
-public sealed record PendingMessage(MsgFrame Message, ClientSession Sender, FrameId? Id);
+/// <summary>
+/// An entry in the writer's queue: a message waiting to be stored (then broadcast and acknowledged),
+/// or a notice that must reach the room only after the messages queued before it (a <c>left</c>
+/// after the leaver's last words, a <c>nick</c> after messages sent under the old name).
+/// </summary>
+public abstract record WriterItem;
+
+public sealed record PendingMessage(MsgFrame Message, ClientSession Sender, FrameId? Id) : WriterItem;
+
+public sealed record OrderedNotice(Action Deliver) : WriterItem;
 
 /// <summary>
 /// Group commit: messages queue here in seq order, and one loop stores whatever has gathered
@@ -19,16 +27,17 @@ public sealed class HistoryWriter(SqliteHistoryStore store, HistoryOptions optio
 {
     private const int MaxBatch = 1024;
 
-    private readonly Channel<PendingMessage> _queue = Channel.CreateUnbounded<PendingMessage>(
+    private readonly Channel<WriterItem> _queue = Channel.CreateUnbounded<WriterItem>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
-    /// <summary>Called with each stored batch (in seq order), from the writer loop.</summary>
-    public Action<IReadOnlyList<PendingMessage>>? Stored { get; set; }
+    /// <summary>Called with each stored batch (in queue order, notices included), from the writer loop.</summary>
+    public Action<IReadOnlyList<WriterItem>>? Stored { get; set; }
 
-    /// <summary>Called with a batch that could not be stored.</summary>
-    public Action<IReadOnlyList<PendingMessage>, Exception>? Failed { get; set; }
+    /// <summary>Called with a batch whose messages could not be stored.</summary>
+    public Action<IReadOnlyList<WriterItem>, Exception>? Failed { get; set; }
 
-    public bool TryEnqueue(PendingMessage message) => _queue.Writer.TryWrite(message);
+    /// <summary>Queues an item; false once the writer is completed (shutdown).</summary>
+    public bool TryEnqueue(WriterItem item) => _queue.Writer.TryWrite(item);
 
     /// <summary>No more messages: the loop stores what is queued and ends.</summary>
     public void Complete() => _queue.Writer.TryComplete();
@@ -37,7 +46,7 @@ public sealed class HistoryWriter(SqliteHistoryStore store, HistoryOptions optio
     public async Task RunAsync()
     {
         var reader = _queue.Reader;
-        var batch = new List<PendingMessage>(MaxBatch);
+        var batch = new List<WriterItem>(MaxBatch);
         using var trimTimer = new PeriodicTimer(options.TrimInterval, time);
         var trimTick = trimTimer.WaitForNextTickAsync().AsTask();
         while (true)
@@ -61,15 +70,19 @@ public sealed class HistoryWriter(SqliteHistoryStore store, HistoryOptions optio
         }
     }
 
-    private void Store(List<PendingMessage> batch)
+    private void Store(List<WriterItem> batch)
     {
+        var messages = batch.OfType<PendingMessage>().Select(p => p.Message).ToList();
         try
         {
-            store.Append(batch.ConvertAll(p => p.Message));
+            if (messages.Count > 0)
+            {
+                store.Append(messages);
+            }
         }
         catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
         {
-            HistoryLog.StoreFailed(logger, ex, batch.Count);
+            HistoryLog.StoreFailed(logger, ex, messages.Count);
             Failed?.Invoke(batch, ex);
             return;
         }

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.Sockets;
+using Sockchat.Client;
+using Sockchat.Protocol;
+using Sockchat.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Sockchat.Tests.Client;
+
+/// <summary><see cref="ChatClient"/> against a real in-process server, and the ways connecting fails.</summary>
+public sealed class ChatClientTests(ITestOutputHelper output)
+{
+    private static ClientOptions Options(int port, string name, bool presence = true) => new()
+    {
+        Host = "127.0.0.1",
+        Port = port,
+        Name = name,
+        Presence = presence,
+        Timeout = TimeSpan.FromSeconds(5),
+    };
+
+    private static CancellationTokenSource Bounded() => new(TimeSpan.FromSeconds(10));
+
+    [Fact(Timeout = 15000)]
+    public async Task Connecting_completes_the_hello_and_keeps_the_welcome()
+    {
+        // Arrange
+        await using var server = await TestServer.StartAsync(output: output);
+        using var cts = Bounded();
+
+        // Act
+        await using var client = await ChatClient.ConnectAsync(Options(server.Port, "alice"), since: null, cts.Token);
+
+        // Assert
+        Assert.Equal("alice", client.Welcome.Name);
+        Assert.Equal(["general"], client.Welcome.Rooms);
+        Assert.Contains("\"type\":\"welcome\"", client.WelcomeLine);
+    }
+
+    [Fact(Timeout = 15000)]
+    public async Task A_connected_client_sends_and_receives_frames()
+    {
+        // Arrange
+        await using var server = await TestServer.StartAsync(output: output);
+        await using var bob = await JsonTestClient.JoinAsync(server, "bob");
+        using var cts = Bounded();
+        await using var client = await ChatClient.ConnectAsync(Options(server.Port, "alice"), since: null, cts.Token);
+
+        // Act
+        await client.SendAsync(new SayFrame(null, "hello bob", FrameId.FromString("1")), cts.Token);
+        await bob.SayAsync("hello alice");
+
+        // Assert
+        Assert.Equal("alice", (await bob.ExpectAsync<MsgFrame>(m => m.Text == "hello bob")).From);
+        var received = new List<ServerFrame>();
+        while (!received.Any(f => f is MsgFrame { Text: "hello alice" }))
+        {
+            var line = await client.ReceiveAsync(cts.Token);
+            Assert.NotNull(line);
+            received.AddRange(line.Frame is null ? [] : [line.Frame]);
+        }
+        Assert.Contains(received, f => f is AckFrame { Id.Text: "1" });
+    }
+
+    [Fact(Timeout = 15000)]
+    public async Task A_taken_name_raises_ChatRefusedException_with_code_name_taken()
+    {
+        // Arrange
+        await using var server = await TestServer.StartAsync(output: output);
+        await using var alice = await JsonTestClient.JoinAsync(server, "alice");
+        using var cts = Bounded();
+
+        // Act
+        var error = await Assert.ThrowsAsync<ChatRefusedException>(() => ChatClient.ConnectAsync(Options(server.Port, "Alice"), null, cts.Token));
+
+        // Assert
+        Assert.Equal(ErrorCodes.NameTaken, error.Code);
+    }
+
+    [Fact(Timeout = 15000)]
+    public async Task Nothing_listening_raises_ChatServerUnreachableException_naming_the_address()
+    {
+        // Arrange
+        var port = FreePort.WithNothingListening();
+        using var cts = Bounded();
+
+        // Act
+        var error = await Assert.ThrowsAsync<ChatServerUnreachableException>(() => ChatClient.ConnectAsync(Options(port, "alice"), null, cts.Token));
+
+        // Assert
+        Assert.Contains($"127.0.0.1:{port}", error.Message);
+        Assert.Contains("refused", error.Message);
+        Assert.IsType<SocketException>(error.InnerException);
+    }
+
+    [Fact(Timeout = 15000)]
+    public async Task A_server_that_accepts_but_never_answers_raises_ChatTimeoutException()
+    {
+        // Arrange: a listener whose backlog completes the connection, but nothing ever answers.
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            using var cts = Bounded();
+            var options = Options(port, "alice") with { Timeout = TimeSpan.FromMilliseconds(300) };
+
+            // Act
+            var error = await Assert.ThrowsAsync<ChatTimeoutException>(() => ChatClient.ConnectAsync(options, null, cts.Token));
+
+            // Assert
+            Assert.Contains($"127.0.0.1:{port}", error.Message);
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    [Fact(Timeout = 15000)]
+    public async Task ReceiveAsync_returns_null_once_the_server_has_closed_the_connection()
+    {
+        // Arrange
+        await using var server = await TestServer.StartAsync(output: output);
+        using var cts = Bounded();
+        await using var client = await ChatClient.ConnectAsync(Options(server.Port, "alice"), null, cts.Token);
+
+        // Act
+        await client.SendAsync(new QuitFrame(null), cts.Token);
+
+        // Assert
+        while (await client.ReceiveAsync(cts.Token) is not null)
+        {
+        }
+    }
+}

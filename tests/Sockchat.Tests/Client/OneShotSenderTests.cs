@@ -1,0 +1,104 @@
+using System.Runtime.CompilerServices;
+using Sockchat.Client;
+using Sockchat.Protocol;
+using Sockchat.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Sockchat.Tests.Client;
+
+/// <summary><see cref="OneShotSender"/>, what <c>say</c> runs: every message sent, in order, and acknowledged.</summary>
+public sealed class OneShotSenderTests(ITestOutputHelper output)
+{
+    private static async IAsyncEnumerable<string> Lines(IEnumerable<string> lines, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var line in lines)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await Task.Yield();
+            yield return line;
+        }
+    }
+
+    private static Task<ChatClient> PosterAsync(TestServer server, CancellationToken cancellationToken) =>
+        ChatClient.ConnectAsync(new ClientOptions { Port = server.Port, Name = "ci", Presence = false, Timeout = TimeSpan.FromSeconds(5) }, null, cancellationToken);
+
+    [Fact(Timeout = 15000)]
+    public async Task Sending_N_lines_reports_N_acknowledged_and_they_arrive_in_order()
+    {
+        // Arrange
+        await using var server = await TestServer.StartAsync(output: output);
+        await using var alice = await JsonTestClient.JoinAsync(server, "alice");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var client = await PosterAsync(server, cts.Token);
+        var lines = Enumerable.Range(1, 300).Select(i => $"line {i}").ToList();
+        var sender = new OneShotSender(client, "general", null, TimeSpan.FromSeconds(10));
+
+        // Act
+        var report = await sender.SendAllAsync(Lines(lines), cts.Token);
+
+        // Assert
+        Assert.Equal((300, 300), (report.Sent, report.Acknowledged));
+        Assert.Empty(report.Refusals);
+        var received = new List<string>();
+        for (var i = 0; i < lines.Count; i++)
+        {
+            received.Add((await alice.ExpectAsync<MsgFrame>()).Text);
+        }
+        Assert.Equal(lines, received);
+    }
+
+    [Fact(Timeout = 15000)]
+    public async Task Blank_lines_are_skipped_and_not_counted()
+    {
+        // Arrange
+        await using var server = await TestServer.StartAsync(output: output);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var client = await PosterAsync(server, cts.Token);
+        var sender = new OneShotSender(client, null, null, TimeSpan.FromSeconds(10));
+
+        // Act
+        var report = await sender.SendAllAsync(Lines(["one", "", "  ", "two"]), cts.Token);
+
+        // Assert
+        Assert.Equal((2, 2), (report.Sent, report.Acknowledged));
+    }
+
+    [Fact(Timeout = 15000)]
+    public async Task A_direct_message_to_a_missing_user_is_reported_as_a_refusal()
+    {
+        // Arrange
+        await using var server = await TestServer.StartAsync(output: output);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var client = await PosterAsync(server, cts.Token);
+        var sender = new OneShotSender(client, null, "nobody", TimeSpan.FromSeconds(10));
+
+        // Act
+        var report = await sender.SendAllAsync(Lines(["hello?"]), cts.Token);
+
+        // Assert
+        Assert.Equal((1, 0), (report.Sent, report.Acknowledged));
+        var refusal = Assert.Single(report.Refusals);
+        Assert.Contains(ErrorCodes.NoSuchUser, refusal);
+        Assert.Contains("message 1", refusal);
+    }
+
+    [Fact(Timeout = 15000)]
+    public async Task A_message_longer_than_the_server_takes_is_refused_without_sending()
+    {
+        // Arrange
+        await using var server = await TestServer.StartAsync(new Sockchat.Server.ServerOptions { MaxLineBytes = 512 }, output);
+        await using var alice = await JsonTestClient.JoinAsync(server, "alice");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var client = await PosterAsync(server, cts.Token);
+        var sender = new OneShotSender(client, null, null, TimeSpan.FromSeconds(10));
+
+        // Act
+        var report = await sender.SendAllAsync(Lines([new string('x', 600), "short"]), cts.Token);
+
+        // Assert
+        Assert.Equal((2, 1), (report.Sent, report.Acknowledged));
+        Assert.Contains("too long", Assert.Single(report.Refusals));
+        Assert.Equal("short", (await alice.ExpectAsync<MsgFrame>()).Text);
+        Assert.DoesNotContain(server.Logs, e => e.Message.Contains("over 512 bytes", StringComparison.Ordinal));
+    }
+}
