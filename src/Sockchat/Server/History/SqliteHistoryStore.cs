@@ -44,6 +44,8 @@ public sealed class SqliteHistoryStore : IAsyncDisposable
             }
             writer = new SqliteConnection(connectionString);
             writer.Open();
+            // Refuse a newer file before anything (even the journal mode) writes to it.
+            RefuseNewer(writer, path);
             Execute(writer, "PRAGMA journal_mode=WAL;");
             Execute(writer, inMemory ? "PRAGMA synchronous=OFF;" : "PRAGMA synchronous=FULL;");
             Migrate(writer, path);
@@ -54,13 +56,32 @@ public sealed class SqliteHistoryStore : IAsyncDisposable
         }
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {
-            writer?.Dispose();
+            Close(writer);
             throw new HistoryException($"cannot use history file {path}: {Explain(ex)}", ex);
         }
         catch
         {
-            writer?.Dispose();
+            Close(writer);
             throw;
+        }
+    }
+
+    /// <summary>Closes a connection that failed to open properly, leaving no pooled handle (nor WAL files) behind.</summary>
+    private static void Close(SqliteConnection? connection)
+    {
+        if (connection is not null)
+        {
+            SqliteConnection.ClearPool(connection);
+            connection.Dispose();
+        }
+    }
+
+    private static void RefuseNewer(SqliteConnection db, string path)
+    {
+        var version = Convert.ToInt32(Scalar(db, "PRAGMA user_version;"));
+        if (version > SchemaVersion)
+        {
+            throw new HistoryException($"history file {path} was written by a newer sockchat (schema {version}; this version knows {SchemaVersion}); it was left untouched");
         }
     }
 
