@@ -33,8 +33,8 @@ internal static class JoinCommand
             {
                 var settings = common.Load(parseResult, loader(), stderr, (reconnectFor, "client:reconnectSeconds"));
                 var clientOptions = ClientCommandOptions.ToClientOptions(settings, presence: true);
-                await using var client = await ChatClient.ConnectAsync(clientOptions, since: null, cancellationToken);
                 var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
+                await using var client = await ConnectTrustingOnFirstUseAsync(clientOptions, interactive, stdout, cancellationToken);
                 var color = interactive && Environment.GetEnvironmentVariable("NO_COLOR") is null;
                 await using IChatScreen screen = interactive
                     ? new InteractiveScreen(stdout, color)
@@ -59,5 +59,31 @@ internal static class JoinCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// Connects; when the server's certificate is unknown (not changed) and a person is at the
+    /// terminal, shows its fingerprint and asks, as ssh does, remembering it once accepted.
+    /// </summary>
+    private static async Task<ChatClient> ConnectTrustingOnFirstUseAsync(ClientOptions options, bool interactive, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ChatClient.ConnectAsync(options, since: null, cancellationToken);
+        }
+        catch (UntrustedCertificateException ex) when (interactive && !ex.Changed && options.Tls is { Fingerprint: null } tls)
+        {
+            await stdout.WriteLineAsync($"The TLS certificate of {ex.Endpoint} is not known.");
+            await stdout.WriteLineAsync($"Its SHA-256 fingerprint is {ex.Fingerprint}");
+            await stdout.WriteAsync("Trust it and remember it for next time? [y/N] ");
+            await stdout.FlushAsync(cancellationToken);
+            var answer = Console.ReadLine()?.Trim();
+            if (answer is not ("y" or "Y" or "yes"))
+            {
+                throw;
+            }
+            KnownHosts.Remember(tls.KnownHostsPath, ex.Endpoint, ex.Fingerprint);
+            return await ChatClient.ConnectAsync(options, since: null, cancellationToken);
+        }
     }
 }

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Sockchat.Client;
 using Sockchat.Configuration;
 using Sockchat.Server;
 
@@ -29,10 +31,20 @@ internal static class ServeCommand
         var historyDb = new Option<string>("--history-db") { Description = "SQLite file for message history, or :memory: to keep none after exit [default: $XDG_DATA_HOME/sockchat/history.db]", HelpName = "file" };
         var historyMax = new Option<int>("--history-max-messages") { Description = "Most messages kept per room; 0 keeps all [default: 10000]", HelpName = "n" };
         var historyAge = new Option<int>("--history-max-age-days") { Description = "Delete messages older than this; 0 keeps all [default: 0]", HelpName = "days" };
+        var tlsCert = new Option<string>("--tls-cert") { Description = "Serve TLS with this certificate: a PEM file (with --tls-key) or a .pfx", HelpName = "file" };
+        var tlsKey = new Option<string>("--tls-key") { Description = "The PEM private key of --tls-cert", HelpName = "file" };
+        var tlsSelfSigned = new Option<bool>("--tls-self-signed") { Description = "Serve TLS with a throwaway self-signed certificate made at start; its fingerprint is printed" };
+        var password = new Option<string>("--password") { Description = "Clients must give this password (also SOCKCHAT_PASSWORD)", HelpName = "secret" };
+        var perAddress = new Option<int>("--max-per-address") { Description = "Most connections from one address; 0 for no limit [default: 100]", HelpName = "n" };
+        var rate = new Option<int>("--rate") { Description = "Messages a client may send per second; 0 for no limit [default: 100]", HelpName = "n" };
+        var rateBurst = new Option<int>("--rate-burst") { Description = "Messages a client may send at once before --rate applies [default: 500]", HelpName = "n" };
+        var handshakeTimeout = new Option<int>("--handshake-timeout") { Description = "Seconds a new connection has to say hello or give a nickname [default: 10]", HelpName = "seconds" };
+        var pingInterval = new Option<int>("--ping-interval") { Description = "Seconds of silence before a client is pinged; no answer in half that again and it is dropped [default: 60]", HelpName = "seconds" };
 
         var command = new Command("serve", "Start a chat server. It prints 'listening on HOST:PORT' on stdout once it accepts connections, logs to stderr, and on Ctrl+C or SIGTERM tells every client and exits 0.")
         {
             host, port, config, maxClients, maxLine, motd, logLevel, historyDb, historyMax, historyAge,
+            tlsCert, tlsKey, tlsSelfSigned, password, perAddress, rate, rateBurst, handshakeTimeout, pingInterval,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -45,7 +57,10 @@ internal static class ServeCommand
                 var layers = loader().Load(CommonOptions.TypedFlags(parseResult,
                     (host, "host"), (port, "port"), (maxClients, "server:maxClients"), (maxLine, "server:maxLineBytes"),
                     (motd, "server:motd"), (logLevel, "server:logLevel"), (historyDb, "server:historyDb"),
-                    (historyMax, "server:historyMaxMessages"), (historyAge, "server:historyMaxAgeDays")), parseResult.GetValue(config));
+                    (historyMax, "server:historyMaxMessages"), (historyAge, "server:historyMaxAgeDays"),
+                    (tlsCert, "server:tlsCert"), (tlsKey, "server:tlsKey"), (tlsSelfSigned, "server:tlsSelfSigned"), (password, "password"),
+                    (perAddress, "server:maxConnectionsPerAddress"), (rate, "server:ratePerSecond"), (rateBurst, "server:rateBurst"),
+                    (handshakeTimeout, "server:handshakeTimeoutSeconds"), (pingInterval, "server:pingIntervalSeconds")), parseResult.GetValue(config));
                 ErrorReporter.Warn(stderr, layers.Warnings);
                 settings = SettingsBinder.Serve(layers);
             }
@@ -64,6 +79,18 @@ internal static class ServeCommand
                 return ErrorReporter.Fail(stderr, ExitCodes.Usage, $"cannot listen on '{settings.Host}': no such host or address");
             }
 
+            X509Certificate2? certificate;
+            try
+            {
+                certificate = settings.TlsSelfSigned ? TlsCertificates.CreateSelfSigned(settings.Host)
+                    : settings.TlsCert is not null ? TlsCertificates.Load(settings.TlsCert, settings.TlsKey)
+                    : null;
+            }
+            catch (ConfigurationException ex)
+            {
+                return ErrorReporter.Fail(stderr, ExitCodes.Usage, ex.Message);
+            }
+
             using var loggerFactory = Logging.Create(settings.LogLevel);
             var options = new ServerOptions
             {
@@ -74,6 +101,14 @@ internal static class ServeCommand
                 OutboxMaxBytes = settings.OutboxMaxBytes,
                 HistoryReplay = settings.HistoryReplay,
                 Motd = settings.Motd,
+                Password = settings.Password,
+                Certificate = certificate,
+                MaxConnectionsPerAddress = settings.MaxConnectionsPerAddress,
+                RatePerSecond = settings.RatePerSecond,
+                RateBurst = settings.RateBurst,
+                HandshakeTimeout = TimeSpan.FromSeconds(settings.HandshakeTimeoutSeconds),
+                PingInterval = TimeSpan.FromSeconds(settings.PingIntervalSeconds),
+                PingTimeout = TimeSpan.FromSeconds(Math.Max(1, settings.PingIntervalSeconds / 2)),
                 History = new HistoryOptions
                 {
                     Path = settings.HistoryDb,
@@ -93,6 +128,11 @@ internal static class ServeCommand
             catch (HistoryException ex)
             {
                 return ErrorReporter.Fail(stderr, ExitCodes.Usage, ex.Message);
+            }
+            if (certificate is not null)
+            {
+                // Clients pin this with --tls-fingerprint; printed before the ready line so scripts can read both.
+                await stdout.WriteLineAsync($"tls fingerprint {TrustPolicy.FingerprintOf(certificate)}");
             }
             await stdout.WriteLineAsync($"listening on {server.LocalEndPoint}");
             await stdout.FlushAsync(CancellationToken.None);

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Sockchat.Protocol;
 
 namespace Sockchat.Client;
@@ -20,19 +22,19 @@ public sealed class ChatClient : IAsyncDisposable
     private const int MaxIncomingLineBytes = 64 * 1024 * 1024;
 
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PipeReader _reader;
     private readonly LineFramer _framer = new(MaxIncomingLineBytes);
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private ReadOnlySequence<byte> _pending;
     private bool _pendingValid;
 
-    private ChatClient(Socket socket, WelcomeFrame? welcome)
+    private ChatClient(Socket socket, Stream stream)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
-        Welcome = welcome!;
+        Welcome = null!;
     }
 
     public WelcomeFrame Welcome { get; private set; }
@@ -70,10 +72,15 @@ public sealed class ChatClient : IAsyncDisposable
             throw;
         }
 
-        var client = new ChatClient(socket, null);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (options.Tls is { } tls)
+        {
+            stream = await AuthenticateAsync(stream, options, tls, timeout.Token, cancellationToken);
+        }
+        var client = new ChatClient(socket, stream);
         try
         {
-            await client.SendAsync(new HelloFrame(options.Name, options.Room, null, options.Presence, since), timeout.Token);
+            await client.SendAsync(new HelloFrame(options.Name, options.Room, options.Password, options.Presence, since), timeout.Token);
             await client.AwaitWelcomeAsync(timeout.Token);
             return client;
         }
@@ -89,12 +96,36 @@ public sealed class ChatClient : IAsyncDisposable
         }
     }
 
+    private static async Task<Stream> AuthenticateAsync(Stream stream, ClientOptions options, TlsClientOptions tls,
+        CancellationToken timeout, CancellationToken cancellationToken)
+    {
+        var endpoint = $"{options.Host}:{options.Port}";
+        var policy = new TrustPolicy(tls, endpoint);
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false, (_, certificate, chain, errors) => policy.Validate(certificate, chain, errors));
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = options.Host }, timeout);
+            return ssl;
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            await ssl.DisposeAsync();
+            if (policy.Failure is { } untrusted)
+            {
+                throw untrusted;
+            }
+            throw new ChatServerUnreachableException(
+                $"TLS handshake with {endpoint} failed ({ex.Message.TrimEnd('.')}). Is the server using TLS? (leave out --tls for a plain server)", ex);
+        }
+    }
+
     private async Task AwaitWelcomeAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
             var line = await ReceiveAsync(cancellationToken)
-                ?? throw new ConnectionLostException("the server closed the connection before welcoming us");
+                ?? throw new ChatServerUnreachableException(
+                    "the server closed the connection before welcoming us. If it uses TLS, connect with --tls.");
             switch (line.Frame)
             {
                 case WelcomeFrame welcome:
@@ -152,7 +183,13 @@ public sealed class ChatClient : IAsyncDisposable
                 {
                     var text = TextSanitizer.Decode(line);
                     _pending = buffer;
-                    return new ReceivedLine(text, JsonCodec.ParseServerFrame(text));
+                    var frame = JsonCodec.ParseServerFrame(text);
+                    if (frame is ServerPingFrame ping)
+                    {
+                        // The server checks we are alive; answering is part of the protocol, not the caller's business.
+                        await SendAsync(new PongReplyFrame(ping.Id), cancellationToken);
+                    }
+                    return new ReceivedLine(text, frame);
                 }
                 _reader.AdvanceTo(buffer.Start, buffer.End);
                 _pendingValid = false;

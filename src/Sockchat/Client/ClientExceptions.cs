@@ -6,7 +6,7 @@ namespace Sockchat.Client;
 // file: they are one-line types that only make sense side by side.
 
 /// <summary>The server could not be reached: refused, unreachable, unknown host. Exit code 3.</summary>
-public sealed class ChatServerUnreachableException(string message, Exception? inner = null) : SockchatException(message, inner);
+public class ChatServerUnreachableException(string message, Exception? inner = null) : SockchatException(message, inner);
 
 /// <summary>The server said no: name taken or invalid, server full, bad password. Exit code 4.</summary>
 public sealed class ChatRefusedException(string code, string message) : SockchatException(message)

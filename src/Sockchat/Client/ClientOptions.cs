@@ -12,4 +12,8 @@ public sealed record ClientOptions
     /// <summary>False for posting-only connections (<c>say</c>).</summary>
     public bool Presence { get; init; } = true;
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>The server password, if it has one.</summary>
+    public string? Password { get; init; }
+    /// <summary>TLS settings, or null for plain TCP.</summary>
+    public TlsClientOptions? Tls { get; init; }
 }

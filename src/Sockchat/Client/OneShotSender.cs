@@ -45,6 +45,7 @@ public sealed class OneShotSender(ChatClient client, string? room, string? to, T
                 continue;
             }
             await AcquireSlotAsync(receiving, cancellationToken);
+            await PaceAsync(cancellationToken);
             _pending[id.Text] = sent;
             await client.SendRawAsync(encoded, cancellationToken);
         }
@@ -79,6 +80,28 @@ public sealed class OneShotSender(ChatClient client, string? room, string? to, T
             throw new ConnectionLostException($"the server closed the connection with {_pending.Count} messages not acknowledged");
         }
         await slot;
+    }
+
+    private System.Threading.RateLimiting.TokenBucketRateLimiter? _pace;
+
+    /// <summary>Keeps under the rate the server announced, so a long pipe is slowed down rather than refused.</summary>
+    private async Task PaceAsync(CancellationToken cancellationToken)
+    {
+        var welcome = client.Welcome;
+        if (welcome.RatePerSecond <= 0)
+        {
+            return;
+        }
+        _pace ??= new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+        {
+            // A little under the server's figures: its bucket and ours do not start at the same instant.
+            TokenLimit = Math.Max(1, welcome.RateBurst * 9 / 10),
+            TokensPerPeriod = Math.Max(1, welcome.RatePerSecond * 9 / 100),
+            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+            AutoReplenishment = true,
+            QueueLimit = int.MaxValue,
+        });
+        using var lease = await _pace.AcquireAsync(1, cancellationToken);
     }
 
     private void Settle()

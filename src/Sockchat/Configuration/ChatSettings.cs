@@ -19,6 +19,15 @@ public sealed record ServeSettings
     public int HistoryMaxMessages { get; init; } = 10_000;
     /// <summary>Oldest message kept, in days; 0 keeps all.</summary>
     public int HistoryMaxAgeDays { get; init; }
+    public string? Password { get; init; }
+    public string? TlsCert { get; init; }
+    public string? TlsKey { get; init; }
+    public bool TlsSelfSigned { get; init; }
+    public int MaxConnectionsPerAddress { get; init; } = 100;
+    public int RatePerSecond { get; init; } = 100;
+    public int RateBurst { get; init; } = 500;
+    public int HandshakeTimeoutSeconds { get; init; } = 10;
+    public int PingIntervalSeconds { get; init; } = 60;
 
     /// <summary>$XDG_DATA_HOME/sockchat/history.db, else ~/.local/share/sockchat/history.db.</summary>
     public static string DefaultHistoryDb()
@@ -42,6 +51,11 @@ public sealed record ClientSettings
     /// <summary>How long <c>join</c> keeps trying to reconnect after losing the connection (0: never).</summary>
     public TimeSpan ReconnectFor { get; init; } = TimeSpan.FromSeconds(60);
     public string LogLevel { get; init; } = "Warning";
+    public string? Password { get; init; }
+    public bool Tls { get; init; }
+    public string? Ca { get; init; }
+    public string? TlsFingerprint { get; init; }
+    public bool Insecure { get; init; }
 
     /// <summary>The login name ($USER), which people expect as their chat name.</summary>
     public static string DefaultName()

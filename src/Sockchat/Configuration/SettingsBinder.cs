@@ -21,7 +21,24 @@ public static class SettingsBinder
             HistoryDb = layers.String("server:historyDb", "--history-db", defaults.HistoryDb),
             HistoryMaxMessages = (int)layers.Number("server:historyMaxMessages", "--history-max-messages", defaults.HistoryMaxMessages, 0, int.MaxValue),
             HistoryMaxAgeDays = (int)layers.Number("server:historyMaxAgeDays", "--history-max-age-days", defaults.HistoryMaxAgeDays, 0, 100_000),
+            Password = layers.OptionalString("password", "--password"),
+            TlsCert = layers.OptionalString("server:tlsCert", "--tls-cert"),
+            TlsKey = layers.OptionalString("server:tlsKey", "--tls-key"),
+            TlsSelfSigned = layers.Bool("server:tlsSelfSigned", "--tls-self-signed", false),
+            MaxConnectionsPerAddress = (int)layers.Number("server:maxConnectionsPerAddress", "--max-per-address", defaults.MaxConnectionsPerAddress, 0, 1_000_000),
+            RatePerSecond = (int)layers.Number("server:ratePerSecond", "--rate", defaults.RatePerSecond, 0, 1_000_000),
+            RateBurst = (int)layers.Number("server:rateBurst", "--rate-burst", defaults.RateBurst, 1, 1_000_000),
+            HandshakeTimeoutSeconds = (int)layers.Number("server:handshakeTimeoutSeconds", "--handshake-timeout", defaults.HandshakeTimeoutSeconds, 1, 3600),
+            PingIntervalSeconds = (int)layers.Number("server:pingIntervalSeconds", "--ping-interval", defaults.PingIntervalSeconds, 1, 86_400),
         };
+        if (settings.TlsCert is not null && settings.TlsSelfSigned)
+        {
+            layers.Problem("--tls-cert and --tls-self-signed exclude each other: choose one");
+        }
+        if (settings.TlsKey is not null && settings.TlsCert is null)
+        {
+            layers.Problem("--tls-key needs --tls-cert");
+        }
         CheckLogLevel(layers, settings.LogLevel, "server:logLevel", "--log-level");
         layers.ThrowIfInvalid();
         return settings;
@@ -39,7 +56,16 @@ public static class SettingsBinder
             Timeout = TimeSpan.FromSeconds(layers.Number("client:timeoutSeconds", "--timeout", (long)defaults.Timeout.TotalSeconds, 1, 3600)),
             ReconnectFor = TimeSpan.FromSeconds(layers.Number("client:reconnectSeconds", "--reconnect-seconds", (long)defaults.ReconnectFor.TotalSeconds, 0, 86_400)),
             LogLevel = layers.String("client:logLevel", "--log-level", defaults.LogLevel),
+            Password = layers.OptionalString("password", "--password"),
+            Tls = layers.Bool("client:tls", "--tls", false),
+            Ca = layers.OptionalString("client:ca", "--ca"),
+            TlsFingerprint = layers.OptionalString("client:tlsFingerprint", "--tls-fingerprint"),
+            Insecure = layers.Bool("client:insecure", "--insecure", false),
         };
+        if (settings.Ca is not null && !File.Exists(settings.Ca))
+        {
+            layers.Problem($"ca file {settings.Ca} does not exist (from {layers.SourceOf("client:ca", "--ca")})");
+        }
         if (!Names.TryNormalizeNick(settings.Name, out var nick, out var problem))
         {
             layers.Problem($"name: {problem} (from {layers.SourceOf("name", "--name")})");
@@ -50,7 +76,9 @@ public static class SettingsBinder
         }
         CheckLogLevel(layers, settings.LogLevel, "client:logLevel", "--log-level");
         layers.ThrowIfInvalid();
-        return settings with { Name = nick!, Room = room! };
+        // A pin, a CA or --insecure only make sense with TLS, so they switch it on.
+        var tls = settings.Tls || settings.Ca is not null || settings.TlsFingerprint is not null || settings.Insecure;
+        return settings with { Name = nick!, Room = room!, Tls = tls };
     }
 
     private static void CheckLogLevel(LayeredSettings layers, string level, string key, string flag)

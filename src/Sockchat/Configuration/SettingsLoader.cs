@@ -19,9 +19,12 @@ public sealed class SettingsLoader(IConfigurationSource? environment = null, str
 
     private static readonly HashSet<string> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        "host", "port", "name", "room",
+        "host", "port", "name", "room", "password",
         "server", "server:maxClients", "server:maxLineBytes", "server:outboxMaxBytes", "server:historyReplay", "server:motd", "server:logLevel",
         "server:historyDb", "server:historyMaxMessages", "server:historyMaxAgeDays",
+        "server:tlsCert", "server:tlsKey", "server:tlsSelfSigned", "server:maxConnectionsPerAddress",
+        "server:ratePerSecond", "server:rateBurst", "server:handshakeTimeoutSeconds", "server:pingIntervalSeconds",
+        "client:tls", "client:ca", "client:tlsFingerprint", "client:insecure",
         "client", "client:timeoutSeconds", "client:reconnectSeconds", "client:logLevel",
     };
 
@@ -170,6 +173,20 @@ public sealed class LayeredSettings(IConfigurationRoot root, string? file, IRead
             return fallback;
         }
         return value;
+    }
+
+    public bool Bool(string key, string flag, bool fallback)
+    {
+        if (!IsScalar(key, flag) || root[key] is not { } text)
+        {
+            return fallback;
+        }
+        if (bool.TryParse(text.Trim(), out var value))
+        {
+            return value;
+        }
+        _problems.Add($"{key.Replace(':', '.')} '{text}' is not true or false (from {SourceOf(key, flag)})");
+        return fallback;
     }
 
     /// <summary>Records a problem found by the caller's own rule (a bad name, say).</summary>

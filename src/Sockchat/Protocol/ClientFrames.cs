@@ -30,6 +30,9 @@ public sealed record PingFrame(FrameId? Id) : ClientFrame;
 
 public sealed record QuitFrame(string? Reason) : ClientFrame;
 
+/// <summary>(sockchat) The answer to a server's <c>ping</c>; needs no reply.</summary>
+public sealed record PongReplyFrame(FrameId? Id) : ClientFrame;
+
 /// <summary>Text dialect's <c>/help</c>.</summary>
 public sealed record HelpFrame : ClientFrame;
 

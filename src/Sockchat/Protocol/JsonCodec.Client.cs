@@ -72,6 +72,7 @@ public static partial class JsonCodec
                 "history" => new HistoryFrame(GetString(obj, "room"), GetInt64(obj, "before"), GetInt64(obj, "after"),
                     GetInt64(obj, "limit") is { } limit ? (int)Math.Clamp(limit, 0, int.MaxValue) : null),
                 "ping" => new PingFrame(id),
+                "pong" => new PongReplyFrame(id),
                 "quit" => new QuitFrame(GetCleanString(obj, "reason")),
                 _ => new UnknownFrame(TextSanitizer.Clean(type), id),
             };
@@ -144,6 +145,7 @@ public static partial class JsonCodec
             if (f.Limit is { } limit) w.WriteNumber("limit", limit);
         }),
         PingFrame f => Write(w => { w.WriteString("type", "ping"); WriteId(w, f.Id); }),
+        PongReplyFrame f => Write(w => { w.WriteString("type", "pong"); WriteId(w, f.Id); }),
         QuitFrame f => Write(w => { w.WriteString("type", "quit"); if (f.Reason is not null) w.WriteString("reason", f.Reason); }),
         UnknownFrame f => Write(w => { w.WriteString("type", f.Type); WriteId(w, f.Id); }),
         _ => throw new ArgumentException($"{frame.GetType().Name} has no JSON form", nameof(frame)),

@@ -21,6 +21,11 @@ public static partial class JsonCodec
             w.WriteEndArray();
             w.WriteStartObject("limits");
             w.WriteNumber("maxLineBytes", f.MaxLineBytes);
+            if (f.RatePerSecond > 0)
+            {
+                w.WriteNumber("messagesPerSecond", f.RatePerSecond);
+                w.WriteNumber("burst", f.RateBurst);
+            }
             w.WriteEndObject();
             if (f.Motd is not null) w.WriteString("motd", f.Motd);
         }),
@@ -93,6 +98,7 @@ public static partial class JsonCodec
             w.WriteEndArray();
         }),
         PongFrame f => Write(w => { w.WriteString("type", "pong"); WriteId(w, f.Id); }),
+        ServerPingFrame f => Write(w => { w.WriteString("type", "ping"); WriteId(w, f.Id); }),
         NoticeFrame f => Write(w => { w.WriteString("type", "notice"); w.WriteString("text", f.Text); }),
         _ => throw new ArgumentException($"{frame.GetType().Name} has no JSON form", nameof(frame)),
     };
@@ -145,6 +151,7 @@ public static partial class JsonCodec
                             ? messages.EnumerateArray().Select(m => ParseMsg(m) with { History = true }).ToList()
                             : []),
                     "pong" => new PongFrame(GetId(o)),
+                    "ping" => new ServerPingFrame(GetId(o)),
                     "notice" => new NoticeFrame(Str(o, "text")),
                     _ => null,
                 };
@@ -166,7 +173,9 @@ public static partial class JsonCodec
             server.ValueKind == JsonValueKind.Object ? Str(server, "version") : "",
             StrArray(o, "rooms"),
             limits.ValueKind == JsonValueKind.Object ? (int)(GetInt64(limits, "maxLineBytes") ?? ProtocolLimits.DefaultMaxLineBytes) : ProtocolLimits.DefaultMaxLineBytes,
-            GetCleanString(o, "motd"));
+            GetCleanString(o, "motd"),
+            limits.ValueKind == JsonValueKind.Object ? (int)Math.Clamp(GetInt64(limits, "messagesPerSecond") ?? 0, 0, int.MaxValue) : 0,
+            limits.ValueKind == JsonValueKind.Object ? (int)Math.Clamp(GetInt64(limits, "burst") ?? 0, 0, int.MaxValue) : 0);
     }
 
     private static MsgFrame ParseMsg(JsonElement o) =>

@@ -5,7 +5,9 @@ namespace Sockchat.Protocol;
 /// <summary>An event or reply from the server.</summary>
 public abstract record ServerFrame;
 
-public sealed record WelcomeFrame(string Name, string ServerName, string ServerVersion, IReadOnlyList<string> Rooms, int MaxLineBytes, string? Motd) : ServerFrame;
+/// <summary>The server's greeting. <c>limits</c> carries the line limit and (sockchat) the message rate a client may keep up (0: none).</summary>
+public sealed record WelcomeFrame(string Name, string ServerName, string ServerVersion, IReadOnlyList<string> Rooms, int MaxLineBytes, string? Motd,
+    int RatePerSecond = 0, int RateBurst = 0) : ServerFrame;
 
 public sealed record MsgFrame(string Room, long Seq, DateTimeOffset Ts, string From, string Text, bool Action = false, bool History = false) : ServerFrame;
 
@@ -35,3 +37,6 @@ public sealed record PongFrame(FrameId? Id) : ServerFrame;
 
 /// <summary>Plain information for people (the text dialect's prompts and /help); JSON clients never get it.</summary>
 public sealed record NoticeFrame(string Text) : ServerFrame;
+
+/// <summary>(sockchat) Sent by the server to a silent JSON client; any line back (normally <c>pong</c>) shows it is alive.</summary>
+public sealed record ServerPingFrame(FrameId? Id) : ServerFrame;

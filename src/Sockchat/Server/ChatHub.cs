@@ -92,7 +92,8 @@ public sealed partial class ChatHub
             session.Name = nick;
             session.Presence = hello.Presence;
             var welcomeRooms = hello.Presence ? new[] { roomName } : Array.Empty<string>();
-            session.Deliver(Frame(new WelcomeFrame(nick, _options.ServerName, _options.Version, welcomeRooms, _options.MaxLineBytes, _options.Motd)));
+            session.Deliver(Frame(new WelcomeFrame(nick, _options.ServerName, _options.Version, welcomeRooms, _options.MaxLineBytes, _options.Motd,
+                _options.RatePerSecond, _options.RateBurst)));
             if (!hello.Presence)
             {
                 return null;

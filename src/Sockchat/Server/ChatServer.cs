@@ -18,6 +18,8 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
     private readonly ILogger _logger = loggerFactory.CreateLogger("sockchat.server");
     private readonly ConcurrentDictionary<long, ClientSession> _sessions = new();
     private readonly ConcurrentDictionary<long, Task> _sessionTasks = new();
+    private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
+    private readonly AuthThrottle _auth = new(options.Password, timeProvider ?? TimeProvider.System);
     private ChatHub? _hub;
     private SqliteHistoryStore? _store;
     private HistoryWriter? _writer;
@@ -106,13 +108,24 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
                 continue;
             }
             socket.NoDelay = true;
+            EnableKeepAlive(socket);
             if (_sessions.Count >= options.MaxClients)
             {
-                Refuse(socket);
+                Log.ServerFull(_logger, socket.RemoteEndPoint?.ToString(), options.MaxClients);
+                Refuse(socket, $"the server is full ({options.MaxClients} clients); try again later");
+                continue;
+            }
+            var address = (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+            var fromAddress = _perAddress.AddOrUpdate(address, 1, (_, n) => n + 1);
+            if (options.MaxConnectionsPerAddress > 0 && fromAddress > options.MaxConnectionsPerAddress)
+            {
+                ReleaseAddress(address);
+                Log.TooManyFromAddress(_logger, socket.RemoteEndPoint?.ToString(), options.MaxConnectionsPerAddress);
+                Refuse(socket, $"too many connections from your address (at most {options.MaxConnectionsPerAddress})");
                 continue;
             }
             var id = Interlocked.Increment(ref _nextId);
-            var session = new ClientSession(id, socket, _hub!, options, _logger);
+            var session = new ClientSession(id, socket, _hub!, options, _auth, _logger);
             _sessions[id] = session;
             _sessionTasks[id] = RunSessionAsync(session);
         }
@@ -135,18 +148,42 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
         {
             _sessions.TryRemove(session.Id, out _);
             _sessionTasks.TryRemove(session.Id, out _);
+            ReleaseAddress(session.RemoteEndPoint?.Address ?? IPAddress.None);
             await session.DisposeAsync();
         }
     }
 
-    private void Refuse(Socket socket)
+    private void ReleaseAddress(IPAddress address)
     {
-        Log.ServerFull(_logger, socket.RemoteEndPoint?.ToString(), options.MaxClients);
+        if (_perAddress.AddOrUpdate(address, 0, (_, n) => n - 1) <= 0)
+        {
+            _perAddress.TryRemove(new KeyValuePair<IPAddress, int>(address, 0));
+        }
+    }
+
+    /// <summary>TCP keepalive finds peers that vanished without a FIN, including text clients that cannot answer pings.</summary>
+    private void EnableKeepAlive(Socket socket)
+    {
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, Math.Max(1, (int)options.PingInterval.TotalSeconds));
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, Math.Max(1, (int)(options.PingTimeout.TotalSeconds / 3)));
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
+        }
+        catch (SocketException)
+        {
+            // Not every platform takes every option; keepalive is a safety net, not a requirement.
+        }
+    }
+
+    private static void Refuse(Socket socket, string message)
+    {
         try
         {
             // The first bytes on a fresh socket fit its send buffer, so this does not block.
             // Both dialects can read it: JSON clients see an error frame, people see its message.
-            socket.Send(JsonCodec.Encode(new ErrorFrame(ErrorCodes.ServerFull, $"the server is full ({options.MaxClients} clients); try again later")));
+            socket.Send(JsonCodec.Encode(new ErrorFrame(ErrorCodes.ServerFull, message)));
             socket.Shutdown(SocketShutdown.Both);
         }
         catch (SocketException)

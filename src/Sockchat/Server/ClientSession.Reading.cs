@@ -22,7 +22,14 @@ public sealed partial class ClientSession
                 var buffer = result.Buffer;
                 if (!buffer.IsEmpty)
                 {
+                    if (!_heardFromClient && IsTlsHello(buffer.FirstSpan))
+                    {
+                        Log.CrossProtocol(_logger, Id, "TLS");
+                        _closeReason ??= LeaveReasons.Disconnected;
+                        break;
+                    }
                     _heardFromClient = true;
+                    HeardFromClient();
                 }
                 while (keepGoing)
                 {
@@ -34,6 +41,14 @@ public sealed partial class ClientSession
                     keepGoing = found == FrameResult.Line
                         ? await HandleLineAsync(TextSanitizer.Decode(line), cancellationToken)
                         : HandleTooLong(framer.MaxLineBytes);
+                }
+                if (keepGoing && framer.DiscardedBytes > (long)framer.MaxLineBytes * _options.OverlongDisconnectFactor)
+                {
+                    // Streaming far past the limit with no newline: not a chat client.
+                    Log.Flooding(_logger, Id, Name ?? "-");
+                    SendEarlyError(new ErrorFrame(ErrorCodes.TooLong, $"over {_options.OverlongDisconnectFactor} times the {framer.MaxLineBytes}-byte line limit without a newline; disconnecting"));
+                    CloseGracefully(LeaveReasons.Kicked, null);
+                    keepGoing = false;
                 }
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted)
@@ -83,6 +98,10 @@ public sealed partial class ClientSession
     {
         if (Dialect == Dialect.Undecided)
         {
+            if (AnswerIfHttp(line))
+            {
+                return false;
+            }
             Dialect = JsonCodec.LooksLikeJsonObject(line) ? Dialect.Json : Dialect.Text;
         }
         if (Name is null)
@@ -92,7 +111,7 @@ public sealed partial class ClientSession
                 : await HandleTextNicknameAsync(line, cancellationToken);
         }
         var frame = Dialect == Dialect.Json ? JsonCodec.ParseClientFrame(line) : TextCommands.Parse(line);
-        return await DispatchAsync(frame, cancellationToken);
+        return !TryAcquireRate(frame) ? _closeReason is null : await DispatchAsync(frame, cancellationToken);
     }
 
     private async ValueTask<bool> HandleHelloAsync(ClientFrame frame, CancellationToken cancellationToken)
@@ -104,6 +123,12 @@ public sealed partial class ClientSession
             CloseGracefully(LeaveReasons.Disconnected, null);
             return false;
         }
+        if (!_auth.Check(hello.Password))
+        {
+            await RefuseAuthAsync(cancellationToken);
+            return false;
+        }
+        _auth.Succeed(RemoteEndPoint?.Address);
         if (await _hub.RegisterAsync(this, hello, cancellationToken) is { } refusal)
         {
             Log.Refused(_logger, Id, refusal.Code);
@@ -117,6 +142,20 @@ public sealed partial class ClientSession
     private async ValueTask<bool> HandleTextNicknameAsync(string line, CancellationToken cancellationToken)
     {
         var wanted = line.Trim();
+        if (_auth.Required && !_passwordGiven)
+        {
+            // Text clients give the password first, IRC-style: /pass secret, then the nickname.
+            var given = wanted.StartsWith("/pass ", StringComparison.OrdinalIgnoreCase) ? wanted[6..].Trim() : null;
+            if (!_auth.Check(given))
+            {
+                await RefuseAuthAsync(cancellationToken);
+                return false;
+            }
+            _auth.Succeed(RemoteEndPoint?.Address);
+            _passwordGiven = true;
+            SendRawText("sockchat: password accepted; now type a nickname and press Enter");
+            return true;
+        }
         if (wanted.StartsWith("/nick ", StringComparison.OrdinalIgnoreCase))
         {
             wanted = wanted[6..].Trim();
@@ -149,6 +188,7 @@ public sealed partial class ClientSession
             case RoomsFrame: _hub.ListRooms(this); break;
             case HistoryFrame history: await _hub.HistoryAsync(this, history, cancellationToken); break;
             case PingFrame ping: Reply(new PongFrame(ping.Id)); break;
+            case PongReplyFrame: break;
             case HelpFrame: Reply(new NoticeFrame(TextCommands.HelpText)); break;
             case HelloFrame: Reply(new ErrorFrame(ErrorCodes.BadFrame, "hello was already received")); break;
             case UnknownFrame unknown:
@@ -160,6 +200,21 @@ public sealed partial class ClientSession
                 return false;
         }
         return true;
+    }
+
+    private bool _passwordGiven;
+
+    /// <summary>Wrong or missing password: wait (longer after each failure from this address), say auth_failed, close.</summary>
+    private async Task RefuseAuthAsync(CancellationToken cancellationToken)
+    {
+        var penalty = _auth.Fail(RemoteEndPoint?.Address);
+        Log.Refused(_logger, Id, ErrorCodes.AuthFailed);
+        await Task.Delay(penalty, cancellationToken);
+        var message = Dialect == Dialect.Text
+            ? "this server needs a password: send /pass <password> as your first line, then your nickname"
+            : "wrong or missing password";
+        SendEarlyError(new ErrorFrame(ErrorCodes.AuthFailed, message));
+        CloseGracefully(LeaveReasons.Disconnected, null);
     }
 
     private void Reply(ServerFrame frame) => Deliver(new OutboundFrame(frame, new TextRenderer(_options.TimeZone)));

@@ -29,10 +29,11 @@ public sealed partial class ClientSession : IAsyncDisposable
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
     private readonly Socket _socket;
-    private readonly Stream _stream;
+    private Stream _stream;
     private readonly ChatHub _hub;
     private readonly ServerOptions _options;
     private readonly ILogger _logger;
+    private readonly AuthThrottle _auth;
     private readonly Outbox _outbox;
     private readonly CancellationTokenSource _abort;
     private readonly CancellationTokenSource _stopReading;
@@ -41,7 +42,7 @@ public sealed partial class ClientSession : IAsyncDisposable
     private int _textNameAttempts;
     private List<OutboundFrame>? _held;
 
-    public ClientSession(long id, Socket socket, ChatHub hub, ServerOptions options, ILogger logger)
+    public ClientSession(long id, Socket socket, ChatHub hub, ServerOptions options, AuthThrottle auth, ILogger logger)
     {
         Id = id;
         _socket = socket;
@@ -49,6 +50,7 @@ public sealed partial class ClientSession : IAsyncDisposable
         _hub = hub;
         _options = options;
         _logger = logger;
+        _auth = auth;
         _outbox = new Outbox(options.OutboxMaxBytes);
         RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
         // Server shutdown does not cut the socket: it asks politely through CloseGracefully.
@@ -199,7 +201,7 @@ public sealed partial class ClientSession : IAsyncDisposable
         {
             return;
         }
-        Log.SlowConsumer(_logger, Id, Name, _outbox.QueuedBytes);
+        Log.SlowConsumer(_logger, Id, Name ?? "-", _outbox.QueuedBytes);
         // Never cancel inline: Deliver runs under the hub's lock, and cancellation runs callbacks.
         ThreadPool.UnsafeQueueUserWorkItem(static s => TryCancel(s), _abort, preferLocal: false);
     }
@@ -207,6 +209,12 @@ public sealed partial class ClientSession : IAsyncDisposable
     /// <summary>Runs the session until the client leaves, the connection fails, or the server stops.</summary>
     public async Task RunAsync()
     {
+        if (_options.Certificate is not null && !await AuthenticateTlsAsync(_options.Certificate))
+        {
+            Log.Disconnected(_logger, Id, Name ?? "-", "tls handshake failed");
+            return;
+        }
+        await using var watchdog = StartWatchdog();
         var writing = WriteLoopAsync(_abort.Token);
         try
         {
@@ -230,7 +238,7 @@ public sealed partial class ClientSession : IAsyncDisposable
                 await _abort.CancelAsync();
             }
             await writing.ContinueWith(static _ => { }, TaskScheduler.Default);
-            Log.Disconnected(_logger, Id, Name, _closeReason ?? LeaveReasons.Disconnected);
+            Log.Disconnected(_logger, Id, Name ?? "-", _closeReason ?? LeaveReasons.Disconnected);
         }
     }
 
@@ -277,6 +285,7 @@ public sealed partial class ClientSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _limiter?.Dispose();
         await _stream.DisposeAsync();
         _socket.Dispose();
         _abort.Dispose();

@@ -46,4 +46,22 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Critical, Message = "the accept loop failed")]
     public static partial void AcceptFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "connection {ConnectionId} from {RemoteEndPoint}: TLS handshake failed: {Detail}")]
+    public static partial void TlsFailed(ILogger logger, long connectionId, string? remoteEndPoint, string detail);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "connection {ConnectionId} said nothing usable within {Seconds} s; closing")]
+    public static partial void HandshakeTimeout(ILogger logger, long connectionId, double seconds);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "connection {ConnectionId} ({Nick}) did not answer a ping; closing as timeout")]
+    public static partial void IdleTimeout(ILogger logger, long connectionId, string? nick);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "connection {ConnectionId} ({Nick}) is flooding; disconnecting")]
+    public static partial void Flooding(ILogger logger, long connectionId, string? nick);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Warning, Message = "connection {ConnectionId} spoke {Protocol} on the chat port; closing")]
+    public static partial void CrossProtocol(ILogger logger, long connectionId, string protocol);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Warning, Message = "refusing connection from {RemoteEndPoint}: {Count} connections from that address already")]
+    public static partial void TooManyFromAddress(ILogger logger, string? remoteEndPoint, int count);
 }

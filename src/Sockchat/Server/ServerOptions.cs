@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Sockchat.Protocol;
 
 namespace Sockchat.Server;
@@ -25,4 +26,24 @@ public sealed record ServerOptions
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(3);
     /// <summary>Zone for the text dialect's [HH:MM:SS]; the server's local zone by default.</summary>
     public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Local;
+
+    /// <summary>Most simultaneous connections from one remote address (0: no limit).</summary>
+    public int MaxConnectionsPerAddress { get; init; } = 100;
+    /// <summary>A client that has not said hello (or given a nickname) by then is disconnected.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>After this much silence a JSON client is sent a <c>ping</c> (and text clients are probed by TCP keepalive).</summary>
+    public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>A JSON client still silent this long after a <c>ping</c> is disconnected as <c>timeout</c>.</summary>
+    public TimeSpan PingTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Token bucket: frames a client may send at once, and per second after that (0: no limit).</summary>
+    public int RateBurst { get; init; } = 500;
+    public int RatePerSecond { get; init; } = 100;
+    /// <summary>Frames refused as <c>rate_limited</c> in a row before the client is disconnected for flooding.</summary>
+    public int FloodDisconnectAfter { get; init; } = 200;
+    /// <summary>A line that runs this many times past the line limit without a newline gets its sender disconnected.</summary>
+    public int OverlongDisconnectFactor { get; init; } = 8;
+    /// <summary>The server password, or null for none.</summary>
+    public string? Password { get; init; }
+    /// <summary>The TLS certificate (with its private key), or null for plain TCP.</summary>
+    public X509Certificate2? Certificate { get; init; }
 }

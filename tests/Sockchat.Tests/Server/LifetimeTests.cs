@@ -71,7 +71,8 @@ public sealed class LifetimeTests(ITestOutputHelper output)
     public async Task A_client_that_stops_reading_is_dropped_as_slow_and_the_others_lose_nothing()
     {
         // Arrange
-        await using var server = await TestServer.StartAsync(new ServerOptions { OutboxMaxBytes = 64 * 1024 }, output);
+        // The flooder posts as fast as it can: rate limiting is off so that only the slow reader is tested.
+        await using var server = await TestServer.StartAsync(new ServerOptions { OutboxMaxBytes = 64 * 1024, RatePerSecond = 0 }, output);
         await using var reader = await JsonTestClient.JoinAsync(server, "reader");
         await using var sleeper = await JsonTestClient.ConnectAsync(server.Port, receiveBufferSize: 4096);
         await sleeper.HelloAsync("sleeper");

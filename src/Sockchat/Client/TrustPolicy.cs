@@ -1,0 +1,89 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Sockchat.Client;
+
+/// <summary>The server's certificate is not trusted (unknown, or different from the one remembered). Exit code 3.</summary>
+public sealed class UntrustedCertificateException(string endpoint, string fingerprint, string? remembered, string knownHostsPath)
+    : ChatServerUnreachableException(remembered is null
+        ? $"the TLS certificate of {endpoint} is not trusted. Its SHA-256 fingerprint is {fingerprint}. If that is your server's, run again with --tls-fingerprint {fingerprint} (or --ca FILE); 'sockchat join' on a terminal asks and remembers it."
+        : $"WARNING: the TLS certificate of {endpoint} has CHANGED: it was {remembered}, it is now {fingerprint}. Someone may be intercepting the connection. If the server really has a new certificate, delete its line from {knownHostsPath}.")
+{
+    public string Endpoint { get; } = endpoint;
+    public string Fingerprint { get; } = fingerprint;
+    public bool Changed { get; } = remembered is not null;
+}
+
+/// <summary>Decides whether a server certificate is trusted (see <see cref="TlsClientOptions"/>), and remembers accepted ones.</summary>
+public sealed class TrustPolicy(TlsClientOptions options, string endpoint)
+{
+    /// <summary>Set when the last check failed for a reason the user can act on.</summary>
+    public UntrustedCertificateException? Failure { get; private set; }
+
+    public static string FingerprintOf(X509Certificate certificate) =>
+        Convert.ToHexString(SHA256.HashData(certificate.GetRawCertData()));
+
+    /// <summary>Accepts "AB:CD…", "abcd…" or "SHA256:ABCD…" and returns plain upper-case hex.</summary>
+    public static string NormalizeFingerprint(string text)
+    {
+        var t = text.Trim();
+        if (t.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase))
+        {
+            t = t[7..];
+        }
+        return t.Replace(":", "", StringComparison.Ordinal).ToUpperInvariant();
+    }
+
+    public bool Validate(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        Failure = null;
+        if (options.Insecure)
+        {
+            return true;
+        }
+        if (certificate is null)
+        {
+            return false;
+        }
+        var fingerprint = FingerprintOf(certificate);
+        if (options.Fingerprint is { } pinned)
+        {
+            if (NormalizeFingerprint(pinned) == fingerprint)
+            {
+                return true;
+            }
+            Failure = new UntrustedCertificateException(endpoint, fingerprint, null, options.KnownHostsPath);
+            return false;
+        }
+        if (options.CaFile is { } caFile)
+        {
+            return TrustedByCa(certificate, caFile, errors);
+        }
+        if (errors == SslPolicyErrors.None)
+        {
+            return true;
+        }
+        var remembered = KnownHosts.Find(options.KnownHostsPath, endpoint);
+        if (remembered == fingerprint)
+        {
+            return true;
+        }
+        Failure = new UntrustedCertificateException(endpoint, fingerprint, remembered, options.KnownHostsPath);
+        return false;
+    }
+
+    private static bool TrustedByCa(X509Certificate certificate, string caFile, SslPolicyErrors errors)
+    {
+        if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+        {
+            return false;
+        }
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.CustomTrustStore.ImportFromPemFile(caFile);
+        using var leaf = new X509Certificate2(certificate);
+        return chain.Build(leaf);
+    }
+}
