@@ -106,12 +106,13 @@ public sealed partial class ClientSession
         _limiter ??= new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = Math.Max(1, _options.RateBurst),
-            // Once a second: the bucket's timer exists only for clients that ever sent something.
-            TokensPerPeriod = _options.RatePerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            AutoReplenishment = true,
+            TokensPerPeriod = Math.Max(1, _options.RatePerSecond / 1000),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(Math.Max(1, _options.RatePerSecond / 1000) / (double)_options.RatePerSecond),
+            // No timer per connection: TryReplenish below adds every period that passed since the last frame.
+            AutoReplenishment = false,
             QueueLimit = 0,
         });
+        _limiter.TryReplenish();
         using var lease = _limiter.AttemptAcquire(1);
         if (lease.IsAcquired)
         {
