@@ -36,15 +36,21 @@ public static partial class JsonCodec
     /// <summary>True when a line looks like a JSON object (the first line of a JSON-dialect client).</summary>
     public static bool LooksLikeJsonObject(string line) => line.TrimStart().StartsWith('{');
 
+    // One buffer and writer per thread, reset for each frame: encoding allocates only the result.
+    // Safe because no encoder calls Write again while writing.
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
     private static byte[] Write(Action<Utf8JsonWriter> body)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartObject();
-            body(writer);
-            writer.WriteEndObject();
-        }
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        body(writer);
+        writer.WriteEndObject();
+        writer.Flush();
         var bytes = new byte[buffer.WrittenCount + 1];
         buffer.WrittenSpan.CopyTo(bytes);
         bytes[^1] = (byte)'\n';
