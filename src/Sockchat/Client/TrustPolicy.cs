@@ -4,15 +4,29 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace Sockchat.Client;
 
-/// <summary>The server's certificate is not trusted (unknown, or different from the one remembered). Exit code 3.</summary>
-public sealed class UntrustedCertificateException(string endpoint, string fingerprint, string? remembered, string knownHostsPath)
-    : ChatServerUnreachableException(remembered is null
-        ? $"the TLS certificate of {endpoint} is not trusted. Its SHA-256 fingerprint is {fingerprint}. If that is your server's, run again with --tls-fingerprint {fingerprint} (or --ca FILE); 'sockchat join' on a terminal asks and remembers it."
-        : $"WARNING: the TLS certificate of {endpoint} has CHANGED: it was {remembered}, it is now {fingerprint}. Someone may be intercepting the connection. If the server really has a new certificate, delete its line from {knownHostsPath}.")
+/// <summary>The server's certificate is not trusted (unknown, not from the given CA, or different from the one remembered). Exit code 3.</summary>
+public sealed class UntrustedCertificateException(string message, string endpoint, string fingerprint, bool changed)
+    : ChatServerUnreachableException(message)
 {
     public string Endpoint { get; } = endpoint;
     public string Fingerprint { get; } = fingerprint;
-    public bool Changed { get; } = remembered is not null;
+    public bool Changed { get; } = changed;
+
+    public static UntrustedCertificateException Unknown(string endpoint, string fingerprint) => new(
+        $"the TLS certificate of {endpoint} is not trusted. Its SHA-256 fingerprint is {fingerprint}. If that is your server's, run again with --tls-fingerprint {fingerprint} (or --ca FILE); 'sockchat join' on a terminal asks and remembers it.",
+        endpoint, fingerprint, changed: false);
+
+    public static UntrustedCertificateException NotPinned(string endpoint, string fingerprint) => new(
+        $"the TLS certificate of {endpoint} is not the pinned one: its SHA-256 fingerprint is {fingerprint}.",
+        endpoint, fingerprint, changed: false);
+
+    public static UntrustedCertificateException NotFromCa(string endpoint, string fingerprint, string caFile) => new(
+        $"the TLS certificate of {endpoint} is not issued by the CA in {caFile} for that name (its SHA-256 fingerprint is {fingerprint}).",
+        endpoint, fingerprint, changed: false);
+
+    public static UntrustedCertificateException ChangedSince(string endpoint, string fingerprint, string remembered, string knownHostsPath) => new(
+        $"WARNING: the TLS certificate of {endpoint} has CHANGED: it was {remembered}, it is now {fingerprint}. Someone may be intercepting the connection. If the server really has a new certificate, delete its line from {knownHostsPath}.",
+        endpoint, fingerprint, changed: true);
 }
 
 /// <summary>Decides whether a server certificate is trusted (see <see cref="TlsClientOptions"/>), and remembers accepted ones.</summary>
@@ -53,23 +67,30 @@ public sealed class TrustPolicy(TlsClientOptions options, string endpoint)
             {
                 return true;
             }
-            Failure = new UntrustedCertificateException(endpoint, fingerprint, null, options.KnownHostsPath);
+            Failure = UntrustedCertificateException.NotPinned(endpoint, fingerprint);
             return false;
         }
         if (options.CaFile is { } caFile)
         {
-            return TrustedByCa(certificate, caFile, errors);
+            if (TrustedByCa(certificate, caFile, errors))
+            {
+                return true;
+            }
+            Failure = UntrustedCertificateException.NotFromCa(endpoint, fingerprint, caFile);
+            return false;
         }
         if (errors == SslPolicyErrors.None)
         {
             return true;
         }
-        var remembered = KnownHosts.Find(options.KnownHostsPath, endpoint);
+        var remembered = KnownHosts.Find(options.KnownHostsPath, endpoint) is { } known ? NormalizeFingerprint(known) : null;
         if (remembered == fingerprint)
         {
             return true;
         }
-        Failure = new UntrustedCertificateException(endpoint, fingerprint, remembered, options.KnownHostsPath);
+        Failure = remembered is null
+            ? UntrustedCertificateException.Unknown(endpoint, fingerprint)
+            : UntrustedCertificateException.ChangedSince(endpoint, fingerprint, remembered, options.KnownHostsPath);
         return false;
     }
 
