@@ -52,6 +52,7 @@ internal static class ServeCommand
             var stdout = parseResult.InvocationConfiguration.Output;
             var stderr = parseResult.InvocationConfiguration.Error;
             ServeSettings settings;
+            ServerOptions options;
             try
             {
                 var layers = loader().Load(CommonOptions.TypedFlags(parseResult,
@@ -63,28 +64,7 @@ internal static class ServeCommand
                     (handshakeTimeout, "server:handshakeTimeoutSeconds"), (pingInterval, "server:pingIntervalSeconds")), parseResult.GetValue(config));
                 ErrorReporter.Warn(stderr, layers.Warnings);
                 settings = SettingsBinder.Serve(layers);
-            }
-            catch (ConfigurationException ex)
-            {
-                return ErrorReporter.Fail(stderr, ExitCodes.Usage, ex.Message);
-            }
-
-            IPAddress address;
-            try
-            {
-                address = await ResolveAsync(settings.Host, cancellationToken);
-            }
-            catch (SocketException)
-            {
-                return ErrorReporter.Fail(stderr, ExitCodes.Usage, $"cannot listen on '{settings.Host}': no such host or address");
-            }
-
-            X509Certificate2? certificate;
-            try
-            {
-                certificate = settings.TlsSelfSigned ? TlsCertificates.CreateSelfSigned(settings.Host)
-                    : settings.TlsCert is not null ? TlsCertificates.Load(settings.TlsCert, settings.TlsKey)
-                    : null;
+                options = await BuildOptionsAsync(settings, cancellationToken);
             }
             catch (ConfigurationException ex)
             {
@@ -92,30 +72,6 @@ internal static class ServeCommand
             }
 
             using var loggerFactory = Logging.Create(settings.LogLevel);
-            var options = new ServerOptions
-            {
-                EndPoint = new IPEndPoint(address, settings.Port),
-                Version = VersionInfo.Version,
-                MaxClients = settings.MaxClients,
-                MaxLineBytes = settings.MaxLineBytes,
-                OutboxMaxBytes = settings.OutboxMaxBytes,
-                HistoryReplay = settings.HistoryReplay,
-                Motd = settings.Motd,
-                Password = settings.Password,
-                Certificate = certificate,
-                MaxConnectionsPerAddress = settings.MaxConnectionsPerAddress,
-                RatePerSecond = settings.RatePerSecond,
-                RateBurst = settings.RateBurst,
-                HandshakeTimeout = TimeSpan.FromSeconds(settings.HandshakeTimeoutSeconds),
-                PingInterval = TimeSpan.FromSeconds(settings.PingIntervalSeconds),
-                PingTimeout = TimeSpan.FromSeconds(Math.Max(1, settings.PingIntervalSeconds / 2)),
-                History = new HistoryOptions
-                {
-                    Path = settings.HistoryDb,
-                    MaxMessagesPerRoom = settings.HistoryMaxMessages,
-                    MaxAge = settings.HistoryMaxAgeDays > 0 ? TimeSpan.FromDays(settings.HistoryMaxAgeDays) : null,
-                },
-            };
             await using var server = new ChatServer(options, loggerFactory);
             try
             {
@@ -129,7 +85,7 @@ internal static class ServeCommand
             {
                 return ErrorReporter.Fail(stderr, ExitCodes.Usage, ex.Message);
             }
-            if (certificate is not null)
+            if (options.Certificate is { } certificate)
             {
                 // Clients pin this with --tls-fingerprint; printed before the ready line so scripts can read both.
                 await stdout.WriteLineAsync($"tls fingerprint {TrustPolicy.FingerprintOf(certificate)}");
@@ -140,6 +96,48 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Turns validated settings into server options: resolves the address, loads or makes the certificate.</summary>
+    /// <exception cref="ConfigurationException">the host does not resolve or the certificate cannot be loaded</exception>
+    private static async Task<ServerOptions> BuildOptionsAsync(ServeSettings settings, CancellationToken cancellationToken)
+    {
+        IPAddress address;
+        try
+        {
+            address = await ResolveAsync(settings.Host, cancellationToken);
+        }
+        catch (SocketException)
+        {
+            throw new ConfigurationException($"cannot listen on '{settings.Host}': no such host or address");
+        }
+        var certificate = settings.TlsSelfSigned ? TlsCertificates.CreateSelfSigned(settings.Host)
+            : settings.TlsCert is not null ? TlsCertificates.Load(settings.TlsCert, settings.TlsKey)
+            : null;
+        return new ServerOptions
+        {
+            EndPoint = new IPEndPoint(address, settings.Port),
+            Version = VersionInfo.Version,
+            MaxClients = settings.MaxClients,
+            MaxLineBytes = settings.MaxLineBytes,
+            OutboxMaxBytes = settings.OutboxMaxBytes,
+            HistoryReplay = settings.HistoryReplay,
+            Motd = settings.Motd,
+            Password = settings.Password,
+            Certificate = certificate,
+            MaxConnectionsPerAddress = settings.MaxConnectionsPerAddress,
+            RatePerSecond = settings.RatePerSecond,
+            RateBurst = settings.RateBurst,
+            HandshakeTimeout = TimeSpan.FromSeconds(settings.HandshakeTimeoutSeconds),
+            PingInterval = TimeSpan.FromSeconds(settings.PingIntervalSeconds),
+            PingTimeout = TimeSpan.FromSeconds(Math.Max(1, settings.PingIntervalSeconds / 2)),
+            History = new HistoryOptions
+            {
+                Path = settings.HistoryDb,
+                MaxMessagesPerRoom = settings.HistoryMaxMessages,
+                MaxAge = settings.HistoryMaxAgeDays > 0 ? TimeSpan.FromDays(settings.HistoryMaxAgeDays) : null,
+            },
+        };
     }
 
     private static async Task<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken)
