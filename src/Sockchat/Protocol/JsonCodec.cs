@@ -78,6 +78,12 @@ public static partial class JsonCodec
             problem = $"not valid JSON: {ex.Message}";
             return false;
         }
+        catch (ArgumentException)
+        {
+            // A string that is not valid UTF-16 (a lone surrogate): only API callers can pass one.
+            problem = "not valid JSON: the text is not valid Unicode";
+            return false;
+        }
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();

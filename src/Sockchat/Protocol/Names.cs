@@ -26,7 +26,17 @@ public static class Names
             problem = "a name is required";
             return false;
         }
-        var candidate = wanted.Trim().Normalize(NormalizationForm.FormC);
+        string candidate;
+        try
+        {
+            candidate = wanted.Trim().Normalize(NormalizationForm.FormC);
+        }
+        catch (ArgumentException)
+        {
+            // Noncharacters such as U+FFFE and lone surrogates cannot be normalized: not a name.
+            problem = "a name cannot hold that character";
+            return false;
+        }
         var length = 0;
         foreach (var rune in candidate.EnumerateRunes())
         {
@@ -53,7 +63,18 @@ public static class Names
     }
 
     /// <summary>The identity of a nickname for uniqueness: compatibility-normalized and case-folded.</summary>
-    public static string NickKey(string nick) => nick.Normalize(NormalizationForm.FormKC).ToUpperInvariant().ToLowerInvariant();
+    public static string NickKey(string nick)
+    {
+        try
+        {
+            return nick.Normalize(NormalizationForm.FormKC).ToUpperInvariant().ToLowerInvariant();
+        }
+        catch (ArgumentException)
+        {
+            // Only names that failed validation get here (looking up a user by an invalid name): they match nobody.
+            return "\0" + nick;
+        }
+    }
 
     /// <summary>Validates a room name and returns it without <c>#</c>, in lower case.</summary>
     public static bool TryNormalizeRoom(string? wanted, [NotNullWhen(true)] out string? room, [NotNullWhen(false)] out string? problem)

@@ -77,8 +77,9 @@ public static class TextSanitizer
             '[' => SkipControlSequenceBody(text, next + 1),
             // OSC, DCS, SOS, PM, APC: run until BEL or ST (ESC \).
             ']' or 'P' or 'X' or '^' or '_' => SkipStringSequence(text, next + 1),
-            // Two-character sequences such as ESC c (reset) or ESC 7.
-            _ => next,
+            // Two-character sequences such as ESC c (reset) or ESC 7; anything else after ESC is text and stays.
+            >= ' ' and <= '~' => next,
+            _ => start,
         };
     }
 

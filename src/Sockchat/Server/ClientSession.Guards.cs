@@ -22,6 +22,7 @@ public sealed partial class ClientSession
 
     private long _lastHeardTicks = Environment.TickCount64;
     private bool _pingOutstanding;
+    private long _pingSentTicks;
     private TokenBucketRateLimiter? _limiter;
     private int _limitedInARow;
 
@@ -66,7 +67,7 @@ public sealed partial class ClientSession
             if (TimeSpan.FromMilliseconds(Environment.TickCount64 - _connectedTicks) >= _options.HandshakeTimeout && _closeReason is null)
             {
                 Log.HandshakeTimeout(_logger, Id, _options.HandshakeTimeout.TotalSeconds);
-                SendEarlyError(new ErrorFrame("timeout", $"no {(Dialect == Dialect.Json ? "hello" : "nickname")} within {_options.HandshakeTimeout.TotalSeconds:0} s; goodbye"));
+                SendEarlyError(new ErrorFrame("timeout", $"no {(Dialect == Dialect.Json ? "hello" : "nickname")} within {_options.HandshakeTimeout.TotalSeconds:0.#} s; goodbye"));
                 CloseGracefully(LeaveReasons.Timeout, null);
             }
             return;
@@ -75,7 +76,7 @@ public sealed partial class ClientSession
         {
             return; // Text clients cannot answer pings; TCP keepalive finds their dead connections.
         }
-        if (_pingOutstanding && silent >= _options.PingInterval + _options.PingTimeout)
+        if (_pingOutstanding && TimeSpan.FromMilliseconds(Environment.TickCount64 - _pingSentTicks) >= _options.PingTimeout)
         {
             Log.IdleTimeout(_logger, Id, Name);
             Interlocked.CompareExchange(ref _closeReason, LeaveReasons.Timeout, null);
@@ -84,6 +85,7 @@ public sealed partial class ClientSession
         else if (!_pingOutstanding && silent >= _options.PingInterval)
         {
             _pingOutstanding = true;
+            _pingSentTicks = Environment.TickCount64;
             Deliver(new OutboundFrame(new ServerPingFrame(FrameId.FromString("keepalive")), new TextRenderer(_options.TimeZone)));
         }
     }

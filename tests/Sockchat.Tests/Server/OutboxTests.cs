@@ -8,19 +8,49 @@ public sealed class OutboxTests
     private static ReadOnlyMemory<byte> Bytes(int count) => new byte[count];
 
     [Fact]
-    public void Frames_are_queued_until_the_byte_limit_and_then_refused_as_full()
+    public void A_queue_that_stopped_draining_is_refused_past_its_byte_limit()
     {
         // Arrange
-        var outbox = new Outbox(maxBytes: 100);
+        var clock = new ManualClock();
+        var outbox = new Outbox(maxBytes: 100, clock);
+        outbox.TryEnqueue(Bytes(60));
+        outbox.TryEnqueue(Bytes(40));
+        clock.Advance(Outbox.StallGrace + TimeSpan.FromMilliseconds(1));
 
         // Act
-        var first = outbox.TryEnqueue(Bytes(60));
-        var second = outbox.TryEnqueue(Bytes(40));
-        var third = outbox.TryEnqueue(Bytes(1));
+        var over = outbox.TryEnqueue(Bytes(1));
 
         // Assert
-        Assert.Equal((EnqueueResult.Queued, EnqueueResult.Queued, EnqueueResult.Full), (first, second, third));
+        Assert.Equal(EnqueueResult.Full, over);
         Assert.Equal(100, outbox.QueuedBytes);
+    }
+
+    [Fact]
+    public void A_queue_that_is_draining_absorbs_a_burst_up_to_a_few_times_its_limit()
+    {
+        // Arrange
+        var clock = new ManualClock();
+        var outbox = new Outbox(maxBytes: 100, clock);
+
+        // Act: a burst arrives all at once, while the writer is still busy with it
+        var results = Enumerable.Range(0, Outbox.BurstFactor * 10 + 1).Select(_ => outbox.TryEnqueue(Bytes(10))).ToList();
+
+        // Assert
+        Assert.All(results.Take(Outbox.BurstFactor * 10), r => Assert.Equal(EnqueueResult.Queued, r));
+        Assert.Equal(EnqueueResult.Full, results[^1]);
+        Assert.Equal(100 * Outbox.BurstFactor, outbox.QueuedBytes);
+    }
+
+    /// <summary>A clock the test moves by hand.</summary>
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
     }
 
     [Fact]
