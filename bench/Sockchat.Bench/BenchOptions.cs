@@ -1,0 +1,87 @@
+namespace Sockchat.Bench;
+
+/// <summary>One run's settings, from the command line (see <see cref="BenchOptionsParser"/>).</summary>
+public sealed record BenchOptions
+{
+    public string Host { get; init; } = "127.0.0.1";
+
+    public int Port { get; init; }
+
+    public string Dialect { get; init; } = "json";
+
+    public int Clients { get; init; } = 10;
+
+    /// <summary>Clients 0..Senders-1 send; the senders are among the clients and read too.</summary>
+    public int Senders { get; init; } = 1;
+
+    /// <summary>Messages per sender.</summary>
+    public int Messages { get; init; } = 100;
+
+    /// <summary>Bytes of payload text per message (the chat text, not the frame around it).</summary>
+    public int Size { get; init; } = 64;
+
+    /// <summary>Messages per second per sender; 0 sends as fast as the socket takes them.</summary>
+    public double Rate { get; init; }
+
+    public BenchMode Mode { get; init; } = BenchMode.Chat;
+
+    public int? ServerPid { get; init; }
+
+    /// <summary>Connections are spread over 127.0.0.1 .. 127.0.0.K, each with its own ephemeral port range.</summary>
+    public int SourceAddresses { get; init; } = 1;
+
+    /// <summary>Hard stop: the run reports and exits within this many seconds, whatever was delivered.</summary>
+    public double TimeLimitSeconds { get; init; } = 60;
+
+    /// <summary>How long to wait for every client to be ready; by default half the time limit, or in idle mode all of it but the hold and 3 s.</summary>
+    public double? ReadyTimeoutSeconds { get; init; }
+
+    /// <summary>After the last message is sent, stop once nothing has arrived for this long.</summary>
+    public double DrainTimeoutSeconds { get; init; } = 3;
+
+    /// <summary>While sending, stop once nothing at all has arrived for this long (a frozen server).</summary>
+    public double StallTimeoutSeconds { get; init; } = 5;
+
+    /// <summary>The client that stops reading once sending starts (slow-consumer scenario); not a sender.</summary>
+    public int? StopReader { get; init; }
+
+    public string Label { get; init; } = "";
+
+    /// <summary>IRC operator login NAME:PASSWORD; senders use it to set user mode +F (relaxed flood protection).</summary>
+    public string? IrcOper { get; init; }
+
+    /// <summary>In idle mode, clients are grouped into rooms (channels) of this many; 0 puts everyone in one.</summary>
+    public int IdleRoomSize { get; init; } = 100;
+
+    /// <summary>In idle mode, how long the connections are held after everyone is ready.</summary>
+    public double HoldSeconds { get; init; } = 2;
+
+    public int ConnectConcurrency { get; init; } = 200;
+
+    /// <summary>New connections per second, 0 for no pacing: for servers with a short accept queue (ncat and ngIRCd listen with a backlog of 10).</summary>
+    public double ConnectRate { get; init; }
+
+    public bool Progress { get; init; } = true;
+
+    /// <summary>Print up to this many corrupt (spliced) lines on stderr, to see what a server did to them.</summary>
+    public int ShowCorrupt { get; init; }
+
+    public TimeSpan TimeLimit => TimeSpan.FromSeconds(TimeLimitSeconds);
+
+    public TimeSpan ReadyTimeout => TimeSpan.FromSeconds(ReadyTimeoutSeconds
+        ?? (Mode == BenchMode.Idle ? Math.Max(TimeLimitSeconds / 2, TimeLimitSeconds - HoldSeconds - 3) : TimeLimitSeconds / 2));
+
+    /// <summary>Deliveries a loss-free run makes: every sender's messages reach every other reading client.</summary>
+    public long ExpectedDeliveries
+    {
+        get
+        {
+            if (Mode == BenchMode.Idle)
+            {
+                return 0;
+            }
+            var readers = (long)Clients - 1 - (StopReader is null ? 0 : 1);
+            return (long)Senders * Messages * Math.Max(0, readers);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Globalization;
+
+namespace Sockchat.Bench;
+
+/// <summary>Reads the generator's command line into <see cref="BenchOptions"/>; throws <see cref="BenchUsageException"/> on any mistake.</summary>
+public static class BenchOptionsParser
+{
+    public const string Usage = """
+        usage: sockchat-bench --port PORT [options]
+          --host HOST              server address [127.0.0.1]
+          --port PORT              server port (required)
+          --dialect D              json | text | relay | ncat | irc [json]
+          --clients N              connections [10]
+          --senders S              clients 0..S-1 send [1]
+          --messages M             messages per sender [100]
+          --size B                 payload bytes per message [64]
+          --rate R                 messages/s per sender, 0 = as fast as possible [0]
+          --mode chat|idle         idle: connect, hold, measure memory per connection [chat]
+          --server-pid PID         read the server's VmRSS/VmHWM from /proc/PID/status
+          --source-addresses K     spread connections over 127.0.0.1..127.0.0.K [1]
+          --time-limit SECONDS     hard stop [60]
+          --ready-timeout SECONDS  wait this long for every client to be ready [chat: time-limit/2, idle: time-limit - hold - 3]
+          --drain-timeout SECONDS  after sending, stop when nothing arrived for this long [3]
+          --stall-timeout SECONDS  stop when nothing arrived at all for this long [5]
+          --stop-reader INDEX      client bINDEX stops reading when sending starts (not a sender)
+          --irc-oper NAME:PASS     irc: senders OPER and set +F (relaxed flood protection)
+          --idle-room-size K       idle: rooms/channels of K clients, 0 = one room [100]
+          --hold SECONDS           idle: hold the connections this long [2]
+          --connect-concurrency C  connects in flight at once [200]
+          --connect-rate R         new connections per second, 0 = unpaced [0]
+          --show-corrupt N         print the first N corrupt (spliced) lines on stderr [0]
+          --no-progress            no progress line on stderr
+          --label TEXT             copied into the report
+        Prints a progress line each second and a summary on stderr, one JSON line on stdout.
+        Exit: 0 complete, 1 incomplete (loss, corruption, clients not ready), 2 usage, 3 nobody connected.
+        """;
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchOptions();
+        var portGiven = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name == "--no-progress")
+            {
+                options = options with { Progress = false };
+                continue;
+            }
+            if (i + 1 >= args.Count)
+            {
+                throw new BenchUsageException($"{name} needs a value");
+            }
+            var value = args[++i];
+            options = name switch
+            {
+                "--host" => options with { Host = value },
+                "--port" => options with { Port = Int(name, value, 1, 65535) },
+                "--dialect" => options with { Dialect = value },
+                "--clients" => options with { Clients = Int(name, value, 1, 1_000_000) },
+                "--senders" => options with { Senders = Int(name, value, 0, 1_000_000) },
+                "--messages" => options with { Messages = Int(name, value, 0, int.MaxValue) },
+                "--size" => options with { Size = Int(name, value, 1, 1 << 20) },
+                "--rate" => options with { Rate = Number(name, value, 0, 1e9) },
+                "--mode" => options with { Mode = Mode(value) },
+                "--server-pid" => options with { ServerPid = Int(name, value, 1, int.MaxValue) },
+                "--source-addresses" => options with { SourceAddresses = Int(name, value, 1, 254) },
+                "--time-limit" => options with { TimeLimitSeconds = Number(name, value, 1, 3600) },
+                "--ready-timeout" => options with { ReadyTimeoutSeconds = Number(name, value, 0.1, 3600) },
+                "--drain-timeout" => options with { DrainTimeoutSeconds = Number(name, value, 0.1, 3600) },
+                "--stall-timeout" => options with { StallTimeoutSeconds = Number(name, value, 0.1, 3600) },
+                "--stop-reader" => options with { StopReader = Int(name, value.TrimStart('b'), 0, 1_000_000) },
+                "--irc-oper" => options with { IrcOper = value.Contains(':') ? value : throw new BenchUsageException("--irc-oper wants NAME:PASSWORD") },
+                "--idle-room-size" => options with { IdleRoomSize = Int(name, value, 0, 1_000_000) },
+                "--hold" => options with { HoldSeconds = Number(name, value, 0, 3600) },
+                "--connect-concurrency" => options with { ConnectConcurrency = Int(name, value, 1, 100_000) },
+                "--connect-rate" => options with { ConnectRate = Number(name, value, 0, 1e7) },
+                "--label" => options with { Label = value },
+                "--show-corrupt" => options with { ShowCorrupt = Int(name, value, 0, 1_000_000) },
+                _ => throw new BenchUsageException($"unknown option '{name}'"),
+            };
+            portGiven |= name == "--port";
+        }
+        if (!portGiven)
+        {
+            throw new BenchUsageException("--port is required");
+        }
+        Validate(options);
+        return options;
+    }
+
+    private static void Validate(BenchOptions options)
+    {
+        ChatDialect.Create(options.Dialect);
+        if (options.Senders > options.Clients)
+        {
+            throw new BenchUsageException($"--senders {options.Senders} is more than --clients {options.Clients}: senders are among the clients");
+        }
+        if (options.StopReader is { } reader && (reader < options.Senders || reader >= options.Clients))
+        {
+            throw new BenchUsageException($"--stop-reader {reader} must be a client that does not send: {options.Senders}..{options.Clients - 1}");
+        }
+        if (options.Mode == BenchMode.Chat && options.Senders == 0 && options.Messages > 0)
+        {
+            throw new BenchUsageException("chat mode needs at least one sender (--senders)");
+        }
+    }
+
+    private static BenchMode Mode(string value) => value switch
+    {
+        "chat" => BenchMode.Chat,
+        "idle" => BenchMode.Idle,
+        _ => throw new BenchUsageException($"--mode is chat or idle, not '{value}'"),
+    };
+
+    private static int Int(string name, string value, int min, int max) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? n
+            : throw new BenchUsageException($"{name} wants a whole number from {min} to {max}, not '{value}'");
+
+    private static double Number(string name, string value, double min, double max) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? n
+            : throw new BenchUsageException($"{name} wants a number from {min} to {max}, not '{value}'");
+}

@@ -1,0 +1,42 @@
+namespace Sockchat.Bench;
+
+/// <summary>
+/// How one kind of chat server is spoken to: the handshake a client sends, how a payload is
+/// wrapped into a line, and what each received line means. Implementations are stateless
+/// (per-client state lives in <see cref="DialectSession"/>), so one instance serves every client.
+/// </summary>
+public abstract class ChatDialect
+{
+    public abstract string Name { get; }
+
+    /// <summary>True when the protocol has no acknowledgement of its own, so the generator must probe readiness.</summary>
+    public virtual bool NeedsReadyProbe => false;
+
+    /// <summary>Bytes written before a payload to make it a chat line.</summary>
+    public abstract byte[] MessagePrefix { get; }
+
+    /// <summary>Bytes written after a payload, line ending included.</summary>
+    public abstract byte[] MessageSuffix { get; }
+
+    /// <summary>What a client sends as soon as it is connected (may be empty).</summary>
+    public abstract byte[] Handshake(DialectSession session);
+
+    /// <summary>
+    /// Reads one line from the server (without its line ending). For <see cref="LineKind.Message"/>
+    /// and <see cref="LineKind.Corrupt"/> chat lines, <paramref name="payload"/> is the message text
+    /// within the line. <paramref name="reply"/> is what the client must send back, if anything
+    /// (a PONG, the next handshake step).
+    /// </summary>
+    public abstract LineKind Read(ReadOnlySpan<byte> line, DialectSession session, out Range payload, out byte[]? reply);
+
+    /// <summary>The dialect for a --dialect name.</summary>
+    public static ChatDialect Create(string name, string? ircOper = null) => name switch
+    {
+        "json" => new JsonDialect(),
+        "text" => new TextDialect(),
+        "relay" => new RelayDialect(stripNickPrefix: false),
+        "ncat" => new RelayDialect(stripNickPrefix: true),
+        "irc" => new IrcDialect(ircOper),
+        _ => throw new BenchUsageException($"unknown dialect '{name}': use json, text, relay, ncat or irc"),
+    };
+}

@@ -1,0 +1,16 @@
+namespace Sockchat.Bench;
+
+public enum DeliveryOutcome
+{
+    /// <summary>First arrival, in order.</summary>
+    New,
+
+    /// <summary>First arrival, but after a later message of the same sender.</summary>
+    Reordered,
+
+    /// <summary>Already received once.</summary>
+    Duplicate,
+
+    /// <summary>A sender or sequence number that no sender of this run used.</summary>
+    Unknown,
+}

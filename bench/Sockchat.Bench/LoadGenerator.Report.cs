@@ -1,0 +1,105 @@
+using System.Diagnostics;
+
+namespace Sockchat.Bench;
+
+/// <summary>Turns the clients' counters and the server's figures into the run's <see cref="BenchReport"/>.</summary>
+public sealed partial class LoadGenerator
+{
+    private BenchReport BuildReport(RunResult result, ServerMemory? before, ServerMemory? after, double? serverCpu)
+    {
+        var counted = CountedClients().ToArray();
+        var ready = _clients.Count(c => c.State is ClientState.Ready or ClientState.Disconnected);
+        var disconnected = counted.Count(c => c.State == ClientState.Disconnected);
+        var received = counted.Sum(c => c.Deliveries.Unique);
+        var duplicated = counted.Sum(c => c.Deliveries.Duplicated);
+        var corrupt = counted.Sum(c => c.Corrupt);
+        var expected = _options.ExpectedDeliveries;
+        var latency = _latency.Merge();
+        var lastDelivery = counted.Length == 0 ? 0 : counted.Max(c => c.LastDeliveryTicks);
+        var duration = result.SendStartTicks is { } start && received > 0 ? LatencyRecorder.ToSeconds(lastDelivery - start) : 0;
+        double? perConnection = _options.Mode == BenchMode.Idle && before is { } b && after is { } a && ready > 0
+            ? Math.Round((a.RssKib - b.RssKib) / (double)ready, 2)
+            : null;
+
+        var status = Status();
+        return new BenchReport
+        {
+            Label = _options.Label,
+            Dialect = _dialect.Name,
+            Mode = _options.Mode == BenchMode.Idle ? "idle" : "chat",
+            Clients = _clients.Length,
+            Ready = ready,
+            Failed = _clients.Length - ready,
+            Disconnected = disconnected,
+            EndReasons = EndReasons(),
+            ConnectMs = Math.Round(result.ConnectMs, 1),
+            ReadyMs = Math.Round(result.ReadyMs, 1),
+            Senders = _options.Mode == BenchMode.Idle ? 0 : _options.Senders,
+            Messages = _options.Mode == BenchMode.Idle ? 0 : _options.Messages,
+            Size = _options.Size,
+            Rate = _options.Rate,
+            Sent = Interlocked.Read(ref _sent),
+            Expected = expected,
+            Received = received,
+            Lost = Math.Max(0, expected - received),
+            Duplicated = duplicated,
+            Reordered = counted.Sum(c => c.Deliveries.Reordered),
+            Spliced = corrupt,
+            ServerErrors = counted.Sum(c => c.ServerErrors),
+            Reads = counted.Sum(c => c.Reads),
+            DurationS = Math.Round(duration, 4),
+            DeliveredPerS = duration > 0 ? Math.Round(received / duration) : 0,
+            P50Us = latency.ValueAtPercentile(50),
+            P90Us = latency.ValueAtPercentile(90),
+            P99Us = latency.ValueAtPercentile(99),
+            P999Us = latency.ValueAtPercentile(99.9),
+            MaxUs = latency.Max,
+            MeanUs = Math.Round(latency.Mean, 1),
+            ServerPid = _options.ServerPid,
+            ServerRssBeforeKib = before?.RssKib,
+            ServerRssKib = after?.RssKib,
+            ServerHwmKib = after?.HwmKib,
+            KibPerConnection = perConnection,
+            ServerCpuS = serverCpu is { } cpu ? Math.Round(cpu, 2) : null,
+            GeneratorCpuS = Math.Round(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, 2),
+            WallS = Math.Round(_clock.Elapsed.TotalSeconds, 2),
+            StopReader = _options.StopReader,
+            StopReaderDisconnected = result.StopReaderDisconnected,
+            Status = status,
+            ExitCode = status switch { "complete" => 0, "unreachable" => 3, _ => 1 },
+        };
+
+        IReadOnlyDictionary<string, int>? EndReasons()
+        {
+            var reasons = _clients
+                .Where(c => c.State is ClientState.Failed or ClientState.Disconnected || (c.State != ClientState.Ready && c.EndReason is null))
+                .GroupBy(c => c.EndReason ?? (c.State == ClientState.Handshaking ? "not ready in time" : "not connected"))
+                .OrderByDescending(g => g.Count())
+                .Take(5)
+                .ToDictionary(g => g.Key, g => g.Count());
+            return reasons.Count == 0 ? null : reasons;
+        }
+
+        string Status()
+        {
+            if (ready == 0)
+            {
+                return "unreachable";
+            }
+            if (result.TimedOut)
+            {
+                return "timeout";
+            }
+            if (ready < _clients.Length)
+            {
+                return "not_ready";
+            }
+            if (result.Stalled)
+            {
+                return "stalled";
+            }
+            var clean = received == expected && duplicated == 0 && corrupt == 0 && disconnected == 0;
+            return clean ? "complete" : "lossy";
+        }
+    }
+}

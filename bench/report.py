@@ -1,0 +1,383 @@
+#!/usr/bin/env python3
+"""Turns bench/results/raw.jsonl (written by bench/run.sh) into bench/RESULTS.md.
+
+One table per scenario with every peer's figures for every run, and sockchat's ratio to the best
+peer, computed from the same run of run.sh. Usage: report.py RAW_JSONL RESULTS_MD
+"""
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+PEER_ORDER = ["sockchat", "sockchat-text", "sockchat-memory", "sockchat-file",
+              "relay_select", "relay_threads", "ncat", "ngircd", "say", "hello"]
+
+SERVER_COMMANDS = """\
+| peer | server command (pinned with `taskset -c 0`, inside `timeout 900`) |
+| --- | --- |
+| sockchat | `dotnet src/Sockchat/bin/Release/net10.0/sockchat.dll serve --port 0 --rate 0 --max-per-address 0 --max-clients 60000 --history-db :memory:` |
+| relay_select | `python3 bench/peers/relay_select.py --port 0` (select() loop, relays each received chunk as-is) |
+| relay_threads | `python3 bench/peers/relay_threads.py --port 0` (a thread per client, whole lines under one lock) |
+| ncat | `ncat -n --broker --chat -m 20000 -l 127.0.0.1 PORT < /dev/null` (Nmap's ncat 7.93) |
+| ngircd | `ngircd --nodaemon --config bench/peers/ngircd.conf.template` (port filled in; ngIRCd 26.1, limits raised, penalties off) |
+"""
+
+
+def load(path):
+    records = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                records.append(json.loads(line))
+    return records
+
+
+def by_peer(records, scenario):
+    peers = defaultdict(list)
+    for r in records:
+        if r.get("scenario") == scenario:
+            peers[r["peer"]].append(r)
+    return dict(sorted(peers.items(), key=lambda kv: PEER_ORDER.index(kv[0]) if kv[0] in PEER_ORDER else 99))
+
+
+def num(value, digits=0):
+    if value is None:
+        return "–"
+    if isinstance(value, float) and digits == 0:
+        value = round(value)
+    if digits == 0:
+        return f"{int(value):,}"
+    return f"{value:,.{digits}f}"
+
+
+def ms(us):
+    return "–" if us is None else f"{us / 1000:,.1f}"
+
+
+def mib(kib):
+    return "–" if kib is None else f"{kib / 1024:,.1f}"
+
+
+def mean(values):
+    values = [v for v in values if v is not None]
+    return statistics.mean(values) if values else None
+
+
+def correct(runs):
+    """Every run delivered everything, whole: no loss, no splicing, no duplicates."""
+    return all(r.get("status") == "complete" for r in runs)
+
+
+def throughput_table(out, peers):
+    out.append("| peer | run | status | ready | delivered/s | lost | spliced | dup | reordered "
+               "| p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | server peak MiB | server CPU s | generator CPU s / wall s |")
+    out.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for peer, runs in peers.items():
+        for r in runs:
+            out.append(f"| {peer} | {r['run']} | {r.get('status')} | {r.get('ready', '–')}/{r.get('clients', '–')} "
+                       f"| {num(r.get('delivered_per_s'))} | {num(r.get('lost'))} | {num(r.get('spliced'))} "
+                       f"| {num(r.get('duplicated'))} | {num(r.get('reordered'))} "
+                       f"| {ms(r.get('p50_us'))} | {ms(r.get('p90_us'))} | {ms(r.get('p99_us'))} | {ms(r.get('p999_us'))} "
+                       f"| {ms(r.get('max_us'))} | {mib(r.get('server_hwm_kib'))} | {num(r.get('server_cpu_s'), 2)} "
+                       f"| {num(r.get('generator_cpu_s'), 2)} / {num(r.get('wall_s'), 1)} |")
+
+
+def ratio_line(out, peers, subject="sockchat"):
+    """sockchat's mean delivered/s over the best peer's, and over the best line-correct peer's."""
+    if subject not in peers:
+        return
+    mine = mean([r.get("delivered_per_s") for r in peers[subject]])
+    others = {p: runs for p, runs in peers.items() if not p.startswith("sockchat")}
+    rates = {p: mean([r.get("delivered_per_s") for r in runs]) for p, runs in others.items()}
+    rates = {p: v for p, v in rates.items() if v}
+    if not rates or not mine:
+        return
+    best = max(rates, key=rates.get)
+    text = (f"**{subject}**: {num(mine)} delivered/s (mean of runs), "
+            f"**{mine / rates[best]:.2f}x** the best peer ({best}, {num(rates[best])}/s")
+    text += ", which is not line-correct)" if not correct(others[best]) else ")"
+    correct_rates = {p: v for p, v in rates.items() if correct(others[p])}
+    if correct_rates and not correct(others[best]):
+        best_ok = max(correct_rates, key=correct_rates.get)
+        text += f"; **{mine / correct_rates[best_ok]:.2f}x** the best line-correct peer ({best_ok}, {num(correct_rates[best_ok])}/s)"
+    text += f". sockchat's own runs: {'all complete (no loss, no splicing)' if correct(peers[subject]) else 'NOT all complete'}."
+    out.append("")
+    out.append(text)
+
+
+def latency_ratio_line(out, peers):
+    if "sockchat" not in peers:
+        return
+    mine = mean([r.get("p99_us") for r in peers["sockchat"] if r.get("status") == "complete"])
+    others = {p: mean([r.get("p99_us") for r in runs if r.get("status") == "complete"])
+              for p, runs in peers.items() if p != "sockchat"}
+    others = {p: v for p, v in others.items() if v}
+    if not mine or not others:
+        return
+    best = min(others, key=others.get)
+    out.append("")
+    out.append(f"**sockchat** p99 {ms(mine)} ms (mean of complete runs); best peer {best} {ms(others[best])} ms: "
+               f"sockchat's p99 is **{mine / others[best]:.2f}x** the best peer's (lower is better). "
+               "A server kept up when delivered/s is near 999,000 (999 readers x 1000 msg/s): at least 95 % of it "
+               "means the last delivery came within a quarter second of the last send.")
+
+
+def idle_table(out, peers):
+    out.append("| peer | run | status | ready | connect ms | ready ms | RSS before MiB | RSS after MiB | peak MiB | KiB per connection | why clients failed |")
+    out.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    for peer, runs in peers.items():
+        for r in runs:
+            reasons = ", ".join(f"{v} {k}" for k, v in (r.get("end_reasons") or {}).items())
+            out.append(f"| {peer} | {r['run']} | {r.get('status')} | {r.get('ready', '–')}/{r.get('clients', '–')} "
+                       f"| {num(r.get('connect_ms'))} | {num(r.get('ready_ms'))} | {mib(r.get('server_rss_before_kib'))} "
+                       f"| {mib(r.get('server_rss_kib'))} | {mib(r.get('server_hwm_kib'))} "
+                       f"| {num(r.get('kib_per_connection'), 2)} | {reasons} |")
+    if "sockchat" not in peers:
+        return
+    def kib(runs):
+        return mean([r.get("kib_per_connection") for r in runs if r.get("status") == "complete"])
+    mine = kib(peers["sockchat"])
+    others = {p: kib(runs) for p, runs in peers.items() if p != "sockchat"}
+    others = {p: v for p, v in others.items() if v}
+    out.append("")
+    if mine and others:
+        best = min(others, key=others.get)
+        out.append(f"**sockchat** {mine:.2f} KiB per connection; best peer that held them all: {best} {others[best]:.2f} KiB: "
+                   f"sockchat uses **{mine / others[best]:.2f}x** the best peer's memory per connection (lower is better).")
+    failed = [p for p, runs in peers.items() if any(r.get("status") != "complete" for r in runs)]
+    if failed:
+        out.append(f"Did not hold every connection: {', '.join(failed)}.")
+
+
+def slow_reader_section(out, records):
+    base, slow = by_peer(records, "e-base"), by_peer(records, "e-slow")
+    out.append("| peer | run | without: status | delivered/s | lost | p99 ms | with slow reader: status | delivered/s | lost "
+               "| p99 ms | slow reader disconnected | throughput with/without | p99 with/without |")
+    out.append("| --- | ---: | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |")
+    for peer in [p for p in PEER_ORDER if p in base or p in slow]:
+        for b, s in zip(base.get(peer, []), slow.get(peer, [])):
+            tput = (s.get("delivered_per_s") or 0) / b["delivered_per_s"] if b.get("delivered_per_s") else None
+            p99 = s["p99_us"] / b["p99_us"] if b.get("p99_us") and s.get("p99_us") else None
+            dropped = {True: "yes", False: "no"}.get(s.get("stop_reader_disconnected"), "–")
+            out.append(f"| {peer} | {b['run']} | {b.get('status')} | {num(b.get('delivered_per_s'))} | {num(b.get('lost'))} "
+                       f"| {ms(b.get('p99_us'))} | {s.get('status')} | {num(s.get('delivered_per_s'))} | {num(s.get('lost'))} "
+                       f"| {ms(s.get('p99_us'))} | {dropped} "
+                       f"| {'–' if tput is None else f'{tput:.2f}'} | {'–' if p99 is None else f'{p99:.2f}'} |")
+    out.append("")
+    out.append("Deliveries to the client that stops reading are not counted (expected = 10 x 5000 x 98 = 4,900,000). "
+               "A server that blocks on that client's full socket freezes for everyone once the kernel's buffers for it "
+               "(about 3 MB on loopback) are full: the others' deliveries stop, and the run ends 3 s later with the rest "
+               "counted as lost (\"stalled\" when nothing arrived for 5 s while senders were still sending). "
+               "Disconnections of readers in the run *without* a slow reader show up as loss too (see end_reasons in raw.jsonl).")
+
+
+def say_section(out, peers):
+    out.append("| what | run | median ms | min ms | mean ms | 20 samples (ms) |")
+    out.append("| --- | ---: | ---: | ---: | ---: | --- |")
+    for peer in ("say", "hello"):
+        for r in peers.get(peer, []):
+            samples = " ".join(f"{v / 1000:.0f}" for v in r.get("samples_us", []))
+            out.append(f"| {peer} | {r['run']} | {r['median_ms']} | {r['min_ms']} | {r['mean_ms']} | {samples} |")
+    say = mean([r["median_ms"] for r in peers.get("say", [])])
+    hello = mean([r["median_ms"] for r in peers.get("hello", [])])
+    if say and hello:
+        out.append("")
+        out.append(f"**`sockchat say` takes {say / hello:.2f}x a bare `dotnet hello.dll` start** "
+                   f"(medians {say:.0f} ms vs {hello:.0f} ms; the target is at most 2x).")
+
+
+def history_section(out, peers):
+    throughput_table(out, peers)
+    mem = mean([r.get("delivered_per_s") for r in peers.get("sockchat-memory", [])])
+    disk = mean([r.get("delivered_per_s") for r in peers.get("sockchat-file", [])])
+    if mem and disk:
+        p99_mem = mean([r.get("p99_us") for r in peers["sockchat-memory"]])
+        p99_disk = mean([r.get("p99_us") for r in peers["sockchat-file"]])
+        out.append("")
+        out.append(f"Durable history (SQLite file, WAL, synchronous=FULL) delivers **{disk / mem:.2f}x** the in-memory "
+                   f"throughput ({num(disk)} vs {num(mem)} delivered/s); p99 {ms(p99_disk)} ms vs {ms(p99_mem)} ms.")
+
+
+def targets_section(out, records):
+    """The ratios issue 5 sets as targets, each measured in this run."""
+    rows = []
+
+    b = by_peer(records, "b")
+    if "sockchat" in b:
+        mine = mean([r.get("delivered_per_s") for r in b["sockchat"]])
+        others = {p: runs for p, runs in b.items() if not p.startswith("sockchat")}
+        correct_rates = {p: mean([r.get("delivered_per_s") for r in runs]) for p, runs in others.items() if correct(runs)}
+        relays = {p: mean([r.get("delivered_per_s") for r in runs]) for p, runs in others.items() if p != "ngircd"}
+        clean = correct(b["sockchat"])
+        if correct_rates:
+            best = max(correct_rates, key=correct_rates.get)
+            ratio = mine / correct_rates[best]
+            rows.append(("b: delivered/s >= 2x the best line-correct peer, zero spliced or lost",
+                         f"{ratio:.2f}x {best} ({num(mine)} vs {num(correct_rates[best])}/s); sockchat runs {'clean' if clean else 'NOT clean'}",
+                         ratio >= 2 and clean))
+        if relays:
+            best = max(relays, key=relays.get)
+            ratio = mine / relays[best]
+            rows.append(("b: delivered/s >= the raw relays'", f"{ratio:.2f}x {best} ({num(relays[best])}/s)", ratio >= 1))
+
+    c = by_peer(records, "c").get("sockchat", [])
+    if c:
+        # Kept up: everything delivered, and the last delivery within 5 % of the 5 s the sender took.
+        kept = all(r.get("status") == "complete" and (r.get("delivered_per_s") or 0) >= 0.95 * 999000 for r in c)
+        p99 = max(r.get("p99_us") or 0 for r in c)
+        rows.append(("c: keeps up with 1000 msg/s to 999 readers, p99 <= 2 ms",
+                     f"{'kept up' if kept else 'did NOT keep up'}; p99 {ms(p99)} ms (worst run)", kept and p99 <= 2000))
+
+    d = by_peer(records, "d10000")
+    if "sockchat" in d:
+        def kib(runs):
+            return mean([r.get("kib_per_connection") for r in runs if r.get("status") == "complete"])
+        mine = kib(d["sockchat"])
+        others = {p: kib(runs) for p, runs in d.items() if p != "sockchat"}
+        others = {p: v for p, v in others.items() if v}
+        if mine and others:
+            best = min(others, key=others.get)
+            rows.append(("d: 10,000 idle connections at no more KiB each than the best peer",
+                         f"{mine:.2f} KiB vs {best} {others[best]:.2f} KiB ({mine / others[best]:.2f}x)", mine <= others[best]))
+    rows.append(("d: 50,000 connections held on one machine",
+                 "not measured: the open-file limit here is 20,000 per process, which caps the server itself", None))
+
+    base, slow = by_peer(records, "e-base").get("sockchat", []), by_peer(records, "e-slow").get("sockchat", [])
+    if base and slow:
+        dropped = all(r.get("stop_reader_disconnected") for r in slow)
+        tput = mean([r.get("delivered_per_s") for r in slow]) / mean([r.get("delivered_per_s") for r in base])
+        p99 = mean([r.get("p99_us") for r in slow]) / mean([r.get("p99_us") for r in base])
+        rows.append(("e: a reader that stops is disconnected; others' throughput and p99 within 20 % of the run without it",
+                     f"disconnected: {'yes' if dropped else 'no'}; throughput {tput:.2f}x, p99 {p99:.2f}x the run without; "
+                     f"runs without it: {', '.join(r.get('status') for r in base)}",
+                     dropped and tput >= 0.8 and p99 <= 1.2 and correct(slow)))
+        healthy = [r for r in base if r.get("disconnected")]
+        rows.append(("e (side check): nobody is disconnected in the run without a slow reader",
+                     "; ".join(f"run {r['run']}: {r.get('disconnected')} readers closed by the server" for r in healthy) or "none were",
+                     not healthy))
+
+    f = by_peer(records, "f")
+    say = mean([r["median_ms"] for r in f.get("say", [])])
+    hello = mean([r["median_ms"] for r in f.get("hello", [])])
+    if say and hello:
+        rows.append(("f: `say` one-shot wall time <= 2x a bare `dotnet hello.dll`", f"{say / hello:.2f}x ({say:.0f} ms vs {hello:.0f} ms)",
+                     say / hello <= 2))
+
+    if not rows:
+        return
+    out.append("## Issue 5's targets, measured in this run")
+    out.append("")
+    out.append("| target | measured | met |")
+    out.append("| --- | --- | --- |")
+    for target, measured, met in rows:
+        out.append(f"| {target} | {measured} | {'–' if met is None else 'yes' if met else '**no**'} |")
+    out.append("")
+
+
+def args_of(records, scenario):
+    for r in records:
+        if r.get("scenario") == scenario and r.get("args"):
+            # The peer's own dialect options differ; show the scenario's shape from a sockchat run.
+            if r["peer"].startswith("sockchat"):
+                return r["args"]
+    return next((r["args"] for r in records if r.get("scenario") == scenario and r.get("args")), "")
+
+
+def main():
+    raw, target = sys.argv[1], sys.argv[2]
+    records = load(raw)
+    env = next((r for r in records if r.get("scenario") == "env"), {})
+    out = ["# sockchat benchmark results", ""]
+    out.append("Written by `bench/report.py` from `bench/results/raw.jsonl`, which `bench/run.sh` produced "
+               "(a partial run such as `bench/run.sh c` replaces only its scenarios' lines). Ratios compare peers "
+               "measured minutes apart on the same machine, never numbers from elsewhere.")
+    out.append("")
+    if env:
+        out.append(f"Machine: {env.get('cores')} cores, Linux {env.get('kernel')}, {env.get('date')}. "
+                   f".NET SDK {env.get('dotnet')}, {env.get('ngircd')}, {env.get('ncat')}, Python {env.get('python')}. "
+                   f"Server pinned to core 0, load generator to core 1 (`taskset`), loopback only, "
+                   f"{env.get('runs')} runs per point, a fresh server process for every run.")
+        out.append("")
+    out.append("How to read: *delivered/s* counts unique, intact deliveries (a message reaching one reader) from the "
+               "first send to the last delivery. *lost* = expected - delivered. *spliced* = lines that were not "
+               "exactly one message: a relay that forwards raw chunks interleaves pieces of different senders' lines. "
+               "Latency is from the sender's write to the reader's read, measured on one clock (same process). "
+               "Messages carry 64 bytes of text. Nagle is left as each server ships it; the generator's sockets "
+               "use TCP_NODELAY.")
+    out.append("")
+    targets_section(out, records)
+    out.append("## How it was run")
+    out.append("")
+    out.append("```sh\nbench/run.sh            # builds Release, installs ncat/ngircd if missing, runs a-g twice, writes this file\n"
+               "RUNS=1 bench/run.sh b   # one scenario, once\n"
+               "python3 bench/report.py bench/results/raw.jsonl bench/RESULTS.md\n```")
+    out.append("")
+    out.append("Load generator (`taskset -c 1`, inside `timeout`): `dotnet bench/Sockchat.Bench/bin/Release/net10.0/"
+               "sockchat-bench.dll --port PORT --server-pid PID --time-limit T ARGS`, with these ARGS:")
+    out.append("")
+    for scenario, title in SCENARIOS:
+        if any(r.get("scenario") == scenario for r in records) and scenario != "f":
+            out.append(f"- {scenario}: `{args_of(records, scenario)}`")
+    out.append("- per peer: sockchat `--dialect json` (text: `--dialect text`), relays `--dialect relay`, "
+               "ncat `--dialect ncat --connect-rate 100`, ngIRCd `--dialect irc --irc-oper bench:bench --connect-rate 1000`.")
+    out.append("")
+    out.append(SERVER_COMMANDS)
+
+    for scenario, title in SCENARIOS:
+        if scenario == "e":
+            if any(r.get("scenario", "").startswith("e-") for r in records):
+                out.append(f"## {title}")
+                out.append("")
+                slow_reader_section(out, records)
+                out.append("")
+            continue
+        peers = by_peer(records, scenario)
+        if not peers:
+            continue
+        out.append(f"## {title}")
+        out.append("")
+        if scenario in ("a", "b", "c"):
+            throughput_table(out, peers)
+            if scenario == "c":
+                # The sender's pace fixes throughput here; what differs is whether a server keeps up, and latency.
+                latency_ratio_line(out, peers)
+                out.append("")
+                out.append(GENERATOR_FLOOR_NOTE)
+            else:
+                ratio_line(out, peers)
+            if scenario == "b" and "sockchat-text" in peers:
+                ratio_line(out, peers, "sockchat-text")
+        elif scenario.startswith("d"):
+            idle_table(out, peers)
+        elif scenario == "f":
+            say_section(out, peers)
+        elif scenario == "g":
+            history_section(out, peers)
+        out.append("")
+
+    with open(target, "w") as f:
+        f.write("\n".join(out).rstrip() + "\n")
+
+
+GENERATOR_FLOOR_NOTE = (
+    "**The generator's limit here.** Each message reaches 999 sockets, so the generator does close to a million "
+    "socket reads a second: with the fastest peers its one core is saturated (generator CPU close to its wall "
+    "time in the last column; with sockchat it was not, so sockchat's figures here are the server's). Measured separately during development (not by run.sh): against a minimal C epoll fan-out "
+    "relay the same load gave p99 19-25 ms with the generator's core at 100 %. So in this scenario latencies below "
+    "about 25 ms are the generator's, not the server's, and issue 5's 2 ms target cannot be checked with this "
+    "generator until its receive path gets cheaper (for example one epoll loop reading raw sockets).")
+
+SCENARIOS = [
+    ("a", "a. 10 clients, all sending 2000 x 64 B"),
+    ("b", "b. 100 clients, 10 senders x 500"),
+    ("c", "c. 1000 clients, one sender paced at 1000 msg/s (5000 messages)"),
+    ("d1000", "d. Idle: 1000 connections"),
+    ("d10000", "d. Idle: 10,000 connections"),
+    ("e", "e. Slow reader: 100 clients, 10 senders x 5000, with and without one client that stops reading"),
+    ("f", "f. `sockchat say` one-shot wall time vs a bare `dotnet hello.dll`"),
+    ("g", "g. Durable history (--history-db FILE) vs :memory: on scenario b"),
+]
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,314 @@
+#!/usr/bin/env bash
+# The benchmark of issue 5: runs the same scenarios against sockchat and its peers (a select()
+# relay and a thread-per-client relay from bench/peers/, `ncat --broker --chat`, ngIRCd), each
+# point RUNS times (default 2), with the server pinned to core 0 and the load generator to
+# core 1. Writes bench/results/raw.jsonl (one JSON line per run) and bench/RESULTS.md (via
+# bench/report.py). Loopback only; every server and every run is bounded by `timeout`.
+#
+#   bench/run.sh                 # everything, about 10 minutes on 2 cores
+#   RUNS=1 bench/run.sh a b      # only scenarios a and b, once each
+#
+# Scenarios: a (10 clients all sending), b (100 clients, 10 senders), c (1000 clients, one paced
+# sender), d (idle 1000 and 10000), e (slow reader), f (say one-shot vs dotnet hello),
+# g (durable history vs :memory:). Needs root for apt-get when ncat or ngircd is missing.
+set -uo pipefail   # no -e: a run that fails is a result to record, not a reason to stop
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+RUNS=${RUNS:-2}
+SERVER_CORE=${SERVER_CORE:-0}
+GENERATOR_CORE=${GENERATOR_CORE:-1}
+RESULTS=$ROOT/bench/results
+RAW=$RESULTS/raw.jsonl
+LOGS=$RESULTS/logs
+SOCKCHAT=$ROOT/src/Sockchat/bin/Release/net10.0/sockchat.dll
+BENCH=$ROOT/bench/Sockchat.Bench/bin/Release/net10.0/sockchat-bench.dll
+HELLO=$ROOT/bench/hello/bin/Release/net10.0/hello.dll
+WORK=$(mktemp -d /tmp/sockchat-bench.XXXXXX)
+SCENARIOS=("$@")
+[ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(a b c d e f g)
+
+SERVER_WRAPPER=""   # the `timeout` process around the current server
+SERVER_PID=""       # the server itself (what --server-pid reads /proc of)
+SERVER_PORT=""
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+cleanup() {
+    stop_server
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+install_peers() {
+    local missing=()
+    command -v ncat >/dev/null 2>&1 || missing+=(ncat)
+    [ -x /usr/sbin/ngircd ] || command -v ngircd >/dev/null 2>&1 || missing+=(ngircd)
+    if [ ${#missing[@]} -gt 0 ]; then
+        log "installing ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        if ! apt-get install -y "${missing[@]}" >"$WORK/apt.log" 2>&1; then
+            # The package lists may be missing or stale on a fresh machine.
+            apt-get update >>"$WORK/apt.log" 2>&1
+            apt-get install -y "${missing[@]}" >>"$WORK/apt.log" 2>&1 \
+                || log "could not install ${missing[*]}; those peers will report failure"
+        fi
+        tail -3 "$WORK/apt.log" >&2
+    fi
+    # Debian may start the packaged ngircd service; it listens on 6667 and is not ours to stop.
+    command -v python3 >/dev/null || { log "python3 is required"; exit 1; }
+}
+
+build() {
+    log "building Release"
+    for project in src/Sockchat bench/Sockchat.Bench bench/hello; do
+        dotnet build "$project" -c Release -nologo -v q >"$WORK/build.log" 2>&1 \
+            || { cat "$WORK/build.log" >&2; log "build of $project failed"; exit 1; }
+    done
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Waits until something listens on 127.0.0.1:$1 (without connecting: ncat dies when a
+# connection is reset before it looks at it).
+wait_listening() {
+    local port=$1
+    for _ in $(seq 100); do
+        ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# start_server PEER [extra server args...]: starts one peer on core $SERVER_CORE inside
+# `timeout`, sets SERVER_PID and SERVER_PORT. Returns non-zero when it did not come up.
+start_server() {
+    local peer=$1; shift
+    local out=$WORK/server.out err=$LOGS/server-$peer.log
+    : >"$out"
+    SERVER_PORT=""
+    case $peer in
+        sockchat|sockchat-text|sockchat-memory|sockchat-file)
+            timeout --signal=TERM 900 taskset -c "$SERVER_CORE" dotnet "$SOCKCHAT" serve --port 0 \
+                --rate 0 --max-per-address 0 --max-clients 60000 "$@" >"$out" 2>>"$err" &
+            SERVER_WRAPPER=$!
+            for _ in $(seq 150); do
+                SERVER_PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$out")
+                [ -n "$SERVER_PORT" ] && break
+                sleep 0.1
+            done ;;
+        relay_select|relay_threads)
+            timeout --signal=TERM 900 taskset -c "$SERVER_CORE" python3 -u "$ROOT/bench/peers/$peer.py" --port 0 \
+                >"$out" 2>>"$err" &
+            SERVER_WRAPPER=$!
+            for _ in $(seq 100); do
+                SERVER_PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$out")
+                [ -n "$SERVER_PORT" ] && break
+                sleep 0.1
+            done ;;
+        ncat)
+            # -n: no reverse DNS per connection; stdin from /dev/null, or ncat waits on it.
+            SERVER_PORT=$(free_port)
+            timeout --signal=TERM 900 taskset -c "$SERVER_CORE" ncat -n --broker --chat -m 20000 \
+                -l 127.0.0.1 "$SERVER_PORT" </dev/null >"$out" 2>>"$err" &
+            SERVER_WRAPPER=$!
+            wait_listening "$SERVER_PORT" || SERVER_PORT="" ;;
+        ngircd)
+            SERVER_PORT=$(free_port)
+            mkdir -p "$WORK/ngircd/conf.d"
+            sed -e "s|@PORT@|$SERVER_PORT|" -e "s|@DIR@|$WORK/ngircd|" "$ROOT/bench/peers/ngircd.conf.template" \
+                >"$WORK/ngircd/ngircd.conf"
+            timeout --signal=TERM 900 taskset -c "$SERVER_CORE" ngircd --nodaemon --config "$WORK/ngircd/ngircd.conf" \
+                >"$out" 2>>"$err" &
+            SERVER_WRAPPER=$!
+            wait_listening "$SERVER_PORT" || SERVER_PORT="" ;;
+        *) log "unknown peer $peer"; return 1 ;;
+    esac
+    SERVER_PID=$(pgrep -P "$SERVER_WRAPPER" | head -1)
+    if [ -z "$SERVER_PORT" ] || [ -z "$SERVER_PID" ]; then
+        log "$peer did not start (see $err)"
+        stop_server
+        return 1
+    fi
+}
+
+stop_server() {
+    [ -z "$SERVER_WRAPPER" ] && return 0
+    local pids=("$SERVER_WRAPPER")
+    [ -n "$SERVER_PID" ] && pids+=("$SERVER_PID")
+    kill -TERM "${pids[@]}" 2>/dev/null
+    for _ in $(seq 50); do
+        kill -0 "${pids[@]}" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "${pids[@]}" 2>/dev/null
+    wait "$SERVER_WRAPPER" 2>/dev/null
+    SERVER_WRAPPER=""; SERVER_PID=""
+}
+
+# Arguments the generator needs for each peer.
+peer_args() {
+    case $1 in
+        sockchat|sockchat-memory|sockchat-file) echo "--dialect json" ;;
+        sockchat-text) echo "--dialect text" ;;
+        relay_select|relay_threads) echo "--dialect relay" ;;
+        # ncat and ngIRCd listen with a backlog of 10: an unpaced burst of connects overflows it.
+        ncat) echo "--dialect ncat --connect-rate 100" ;;
+        ngircd) echo "--dialect irc --irc-oper bench:bench --connect-rate 1000" ;;
+    esac
+}
+
+# record SCENARIO PEER RUN EXIT JSONFILE ARGS: appends the generator's JSON line to raw.jsonl,
+# with where it came from; a run that printed none is recorded as no_report.
+record() {
+    python3 - "$@" >>"$RAW" <<'EOF'
+import json, sys
+scenario, peer, run, code, path, args = sys.argv[1:7]
+try:
+    with open(path) as f:
+        line = f.read().strip().splitlines()[-1]
+    data = json.loads(line)
+except Exception:
+    data = {"status": "no_report"}
+data.update(scenario=scenario, peer=peer, run=int(run), generator_exit=int(code), args=args)
+print(json.dumps(data))
+EOF
+}
+
+# point SCENARIO PEER TIME_LIMIT [generator args...]: one fresh server, one generator run, RUNS times.
+point() {
+    local scenario=$1 peer=$2 limit=$3; shift 3
+    local server_args=() run
+    case $peer in
+        sockchat|sockchat-text|sockchat-memory) server_args=(--history-db :memory:) ;;
+        sockchat-file) server_args=(--history-db "$WORK/history.db") ;;
+    esac
+    for run in $(seq "$RUNS"); do
+        rm -f "$WORK"/history.db*
+        local json=$WORK/out.json code args
+        args="$(peer_args "$peer") $*"
+        : >"$json"
+        if start_server "$peer" "${server_args[@]}"; then
+            # shellcheck disable=SC2086 # args is a list of words
+            timeout --kill-after=5 $((limit + 20)) taskset -c "$GENERATOR_CORE" dotnet "$BENCH" \
+                --port "$SERVER_PORT" --server-pid "$SERVER_PID" --time-limit "$limit" --no-progress \
+                --label "$scenario/$peer" $args >"$json" 2>"$LOGS/$scenario-$peer-$run.log"
+            code=$?
+        else
+            code=255
+        fi
+        stop_server
+        record "$scenario" "$peer" "$run" "$code" "$json" "$args"
+        log "$scenario $peer run $run: $(tail -1 "$RAW" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(d.get("status"), "delivered/s", d.get("delivered_per_s"), "p99_us", d.get("p99_us"), "lost", d.get("lost"), "spliced", d.get("spliced"), "ready", d.get("ready"), "KiB/conn", d.get("kib_per_connection"))')"
+    done
+}
+
+PEERS=(sockchat relay_select relay_threads ncat ngircd)
+
+scenario_a() { for p in "${PEERS[@]}"; do point a "$p" 40 --clients 10 --senders 10 --messages 2000; done; }
+
+scenario_b() {
+    for p in sockchat sockchat-text relay_select relay_threads ncat ngircd; do
+        point b "$p" 40 --clients 100 --senders 10 --messages 500
+    done
+}
+
+scenario_c() { for p in "${PEERS[@]}"; do point c "$p" 50 --clients 1000 --senders 1 --messages 5000 --rate 1000; done; }
+
+scenario_d() {
+    for p in "${PEERS[@]}"; do point d1000 "$p" 40 --mode idle --clients 1000; done
+    # Four source addresses: the runs before leave client ports in TIME_WAIT on 127.0.0.1.
+    for p in "${PEERS[@]}"; do point d10000 "$p" 60 --mode idle --clients 10000 --source-addresses 4; done
+}
+
+# The slow reader: scenario b's shape with 10x the messages, so that what queues up for the
+# client that stops reading (4-8 MB) is more than the kernel buffers on loopback (about 3 MB).
+scenario_e() {
+    for p in "${PEERS[@]}"; do
+        point e-base "$p" 40 --clients 100 --senders 10 --messages 5000
+        point e-slow "$p" 40 --clients 100 --senders 10 --messages 5000 --stop-reader 99
+    done
+}
+
+# `sockchat say` one-shot wall time against a bare `dotnet hello.dll`, 20 starts each per run.
+scenario_f() {
+    local run i t0 t1
+    for run in $(seq "$RUNS"); do
+        start_server sockchat --history-db :memory: || return
+        taskset -c "$GENERATOR_CORE" dotnet "$SOCKCHAT" say -p "$SERVER_PORT" -n warmup "warm up" >/dev/null 2>&1
+        taskset -c "$GENERATOR_CORE" dotnet "$HELLO" >/dev/null 2>&1
+        local say=() hello=()
+        for i in $(seq 20); do
+            t0=$(date +%s%N)
+            timeout 30 taskset -c "$GENERATOR_CORE" dotnet "$SOCKCHAT" say -p "$SERVER_PORT" -n bench "one-shot $i" >/dev/null 2>>"$LOGS/f-say.log"
+            t1=$(date +%s%N); say+=($(( (t1 - t0) / 1000 )))
+            t0=$(date +%s%N)
+            timeout 30 taskset -c "$GENERATOR_CORE" dotnet "$HELLO" >/dev/null
+            t1=$(date +%s%N); hello+=($(( (t1 - t0) / 1000 )))
+        done
+        stop_server
+        python3 - "$run" "${say[*]}" "${hello[*]}" >>"$RAW" <<'EOF'
+import json, statistics, sys
+run, say, hello = int(sys.argv[1]), [int(x) for x in sys.argv[2].split()], [int(x) for x in sys.argv[3].split()]
+for peer, values in (("say", say), ("hello", hello)):
+    print(json.dumps({"scenario": "f", "peer": peer, "run": run, "samples_us": values,
+                      "median_ms": round(statistics.median(values) / 1000, 1),
+                      "min_ms": round(min(values) / 1000, 1), "mean_ms": round(statistics.mean(values) / 1000, 1),
+                      "status": "complete"}))
+EOF
+        log "f run $run: say median $(tail -2 "$RAW" | head -1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["median_ms"])') ms, hello median $(tail -1 "$RAW" | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["median_ms"])') ms"
+    done
+}
+
+scenario_g() {
+    for p in sockchat-memory sockchat-file; do point g "$p" 40 --clients 100 --senders 10 --messages 500; done
+}
+
+main() {
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 20000 2>/dev/null
+    log "open files: $(ulimit -n); cores: $(nproc); server on core $SERVER_CORE, generator on core $GENERATOR_CORE; $RUNS run(s) per point"
+    install_peers
+    build
+    mkdir -p "$RESULTS" "$LOGS"
+    rm -f "$LOGS"/*.log
+    # A partial run (some scenarios) replaces only those scenarios' lines.
+    if [ -f "$RAW" ]; then
+        python3 - "$RAW" "${SCENARIOS[@]}" <<'EOF'
+import json, sys
+path, chosen = sys.argv[1], sys.argv[2:]
+def scenario_of(s):
+    return "d" if s.startswith("d") else "e" if s.startswith("e") else s
+keep = [l for l in open(path) if l.strip() and scenario_of(json.loads(l).get("scenario", "")) not in chosen]
+open(path, "w").writelines(keep)
+EOF
+    fi
+    python3 - "$RAW" "$RUNS" <<'EOF2'
+import json, os, platform, subprocess, sys, datetime
+def out(cmd):
+    try:
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+        return (result.stdout.strip() or result.stderr.strip()).splitlines()[0]
+    except Exception:
+        return "unknown"
+path, runs = sys.argv[1], int(sys.argv[2])
+lines = [l for l in open(path)] if os.path.exists(path) else []
+lines = [l for l in lines if l.strip() and json.loads(l).get("scenario") != "env"]
+env = {"scenario": "env", "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "cores": os.cpu_count(),
+       "kernel": platform.release(), "dotnet": out(["dotnet", "--version"]), "ngircd": out(["ngircd", "--version"]).split("-")[0],
+       "ncat": out(["ncat", "--version"]).replace("Ncat: Version", "ncat").split(" ( ")[0], "python": platform.python_version(), "runs": runs}
+lines.insert(0, json.dumps(env) + "\n")
+open(path, "w").writelines(lines)
+EOF2
+    local started=$SECONDS s
+    for s in "${SCENARIOS[@]}"; do
+        log "scenario $s"
+        "scenario_$s"
+    done
+    log "all scenarios done in $((SECONDS - started)) s"
+    python3 "$ROOT/bench/report.py" "$RAW" "$ROOT/bench/RESULTS.md" && log "wrote bench/RESULTS.md"
+}
+
+main
