@@ -257,7 +257,9 @@ public sealed partial class ClientSession : IAsyncDisposable
                     writer.Write(bytes.Span);
                     batched += bytes.Length;
                 }
+                _outbox.WriteStarted();
                 var result = await writer.FlushAsync(cancellationToken);
+                _outbox.WriteFinished();
                 _outbox.Release(batched);
                 if (result.IsCompleted)
                 {

@@ -8,13 +8,14 @@ public sealed class OutboxTests
     private static ReadOnlyMemory<byte> Bytes(int count) => new byte[count];
 
     [Fact]
-    public void A_queue_that_stopped_draining_is_refused_past_its_byte_limit()
+    public void A_queue_whose_socket_write_is_stuck_is_refused_past_its_byte_limit()
     {
         // Arrange
         var clock = new ManualClock();
         var outbox = new Outbox(maxBytes: 100, clock);
         outbox.TryEnqueue(Bytes(60));
         outbox.TryEnqueue(Bytes(40));
+        outbox.WriteStarted();
         clock.Advance(Outbox.StallGrace + TimeSpan.FromMilliseconds(1));
 
         // Act
@@ -32,7 +33,7 @@ public sealed class OutboxTests
         var clock = new ManualClock();
         var outbox = new Outbox(maxBytes: 100, clock);
 
-        // Act: a burst arrives all at once, while the writer is still busy with it
+        // Act: a burst arrives all at once, before the write loop had a turn
         var results = Enumerable.Range(0, Outbox.BurstFactor * 10 + 1).Select(_ => outbox.TryEnqueue(Bytes(10))).ToList();
 
         // Assert
