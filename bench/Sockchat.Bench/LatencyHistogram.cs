@@ -67,7 +67,8 @@ public sealed class LatencyHistogram
         {
             return 0;
         }
-        var rank = (long)Math.Ceiling(Math.Clamp(percentile, 0, 100) / 100.0 * Count);
+        // In decimal: in doubles 99.9 / 100 * 1000 is 999.0000000000001, which would round up a whole rank.
+        var rank = (long)Math.Ceiling((decimal)Math.Clamp(percentile, 0, 100) * Count / 100m);
         rank = Math.Max(1, rank);
         long seen = 0;
         for (var i = 0; i < _counts.Length; i++)

@@ -80,7 +80,7 @@ public static class Payload
         return true;
     }
 
-    private static int PadSeed(int sender, long sequence) => (int)((sender * 7L + sequence * 13L) % 26);
+    private static int PadSeed(int sender, long sequence) => (int)((sender % 26 * 7L + sequence % 26 * 13L) % 26);
 
     /// <summary>The padding for a seed: the alphabet from letter <paramref name="seed"/> on, cycling.</summary>
     private static ReadOnlySpan<byte> Padding(int seed, int length)

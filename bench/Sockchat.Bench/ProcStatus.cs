@@ -59,7 +59,7 @@ public static class ProcStatus
     {
         // The command name (field 2) is in parentheses and may itself hold spaces.
         var close = stat.LastIndexOf(')');
-        if (close < 0)
+        if (close < 0 || close + 2 > stat.Length)
         {
             return null;
         }
