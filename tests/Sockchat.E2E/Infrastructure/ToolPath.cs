@@ -18,22 +18,27 @@ public static class ToolPath
     public static string DotnetHost =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
-    private static string Locate()
+    private static string Locate() => BuiltAssembly(Path.Combine("src", "Sockchat"), "sockchat.dll");
+
+    /// <summary>
+    /// Finds <paramref name="fileName"/> in <c>projectDirectory/bin/&lt;Configuration&gt;/&lt;tfm&gt;/</c>, for the
+    /// configuration and framework of this test assembly, searching upwards from where the test runs.
+    /// </summary>
+    internal static string BuiltAssembly(string projectDirectory, string fileName)
     {
-        var testAssembly = typeof(ToolPath).Assembly;
-        var configuration = testAssembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var configuration = typeof(ToolPath).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         // The test runs from tests/Sockchat.E2E/bin/<Configuration>/<tfm>/.
         var baseDirectory = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = baseDirectory.Name;
         for (var directory = baseDirectory; directory is not null; directory = directory.Parent)
         {
-            var candidate = Path.Combine(directory.FullName, "src", "Sockchat", "bin", configuration, framework, "sockchat.dll");
+            var candidate = Path.Combine(directory.FullName, projectDirectory, "bin", configuration, framework, fileName);
             if (File.Exists(candidate))
             {
                 return candidate;
             }
         }
         throw new FileNotFoundException(
-            $"sockchat.dll ({configuration}, {framework}) was not found above {baseDirectory.FullName}; build the solution first (dotnet build).");
+            $"{fileName} ({configuration}, {framework}) was not found above {baseDirectory.FullName}; build the solution first (dotnet build).");
     }
 }
