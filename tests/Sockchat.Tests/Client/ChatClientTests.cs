@@ -53,7 +53,8 @@ public sealed class ChatClientTests(ITestOutputHelper output)
         // Assert
         Assert.Equal("alice", (await bob.ExpectAsync<MsgFrame>(m => m.Text == "hello bob")).From);
         var received = new List<ServerFrame>();
-        while (!received.Any(f => f is MsgFrame { Text: "hello alice" }))
+        // The ack for alice's own message and bob's message race each other; wait for both.
+        while (!received.Any(f => f is MsgFrame { Text: "hello alice" }) || !received.Any(f => f is AckFrame))
         {
             var line = await client.ReceiveAsync(cts.Token);
             Assert.NotNull(line);
