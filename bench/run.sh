@@ -19,7 +19,7 @@ RUNS=${RUNS:-2}
 SERVER_CORE=${SERVER_CORE:-0}
 GENERATOR_CORE=${GENERATOR_CORE:-1}
 RESULTS=$ROOT/bench/results
-RAW=$RESULTS/raw.jsonl
+RAW=${RAW:-$RESULTS/raw.jsonl}   # RAW=/tmp/x.jsonl: a scratch run that leaves the recorded results alone
 LOGS=$RESULTS/logs
 SOCKCHAT=$ROOT/src/Sockchat/bin/Release/net10.0/sockchat.dll
 BENCH=$ROOT/bench/Sockchat.Bench/bin/Release/net10.0/sockchat-bench.dll
@@ -206,12 +206,18 @@ point() {
     done
 }
 
-PEERS=(sockchat relay_select relay_threads ncat ngircd)
+# PEERS="sockchat ngircd" bench/run.sh b: only those peers (sockchat-text runs in b when sockchat does).
+read -r -a PEERS <<<"${PEERS:-sockchat relay_select relay_threads ncat ngircd}"
+B_PEERS=()
+for p in "${PEERS[@]}"; do
+    B_PEERS+=("$p")
+    [ "$p" = sockchat ] && B_PEERS+=(sockchat-text)
+done
 
 scenario_a() { for p in "${PEERS[@]}"; do point a "$p" 40 --clients 10 --senders 10 --messages 2000; done; }
 
 scenario_b() {
-    for p in sockchat sockchat-text relay_select relay_threads ncat ngircd; do
+    for p in "${B_PEERS[@]}"; do
         point b "$p" 40 --clients 100 --senders 10 --messages 500
     done
 }
@@ -274,14 +280,17 @@ main() {
     build
     mkdir -p "$RESULTS" "$LOGS"
     rm -f "$LOGS"/*.log
-    # A partial run (some scenarios) replaces only those scenarios' lines.
+    # A partial run (some scenarios, some peers) replaces only those scenarios' lines of those peers.
     if [ -f "$RAW" ]; then
-        python3 - "$RAW" "${SCENARIOS[@]}" <<'EOF'
-import json, sys
+        PEER_LIST="${B_PEERS[*]} sockchat-memory sockchat-file say hello" python3 - "$RAW" "${SCENARIOS[@]}" <<'EOF'
+import json, os, sys
 path, chosen = sys.argv[1], sys.argv[2:]
+peers = set(os.environ["PEER_LIST"].split())
 def scenario_of(s):
     return "d" if s.startswith("d") else "e" if s.startswith("e") else s
-keep = [l for l in open(path) if l.strip() and scenario_of(json.loads(l).get("scenario", "")) not in chosen]
+def replaced(d):
+    return scenario_of(d.get("scenario", "")) in chosen and d.get("peer") in peers
+keep = [l for l in open(path) if l.strip() and not replaced(json.loads(l))]
 open(path, "w").writelines(keep)
 EOF
     fi
@@ -308,7 +317,9 @@ EOF2
         "scenario_$s"
     done
     log "all scenarios done in $((SECONDS - started)) s"
-    python3 "$ROOT/bench/report.py" "$RAW" "$ROOT/bench/RESULTS.md" && log "wrote bench/RESULTS.md"
+    if [ "$RAW" = "$RESULTS/raw.jsonl" ]; then
+        python3 "$ROOT/bench/report.py" "$RAW" "$ROOT/bench/RESULTS.md" && log "wrote bench/RESULTS.md"
+    fi
 }
 
 main
