@@ -32,6 +32,8 @@ public sealed partial class ChatHub
     /// <summary>Broadcasts a stored batch, in order, acknowledges the senders and sends the notices queued behind them. Runs on the writer loop.</summary>
     private void OnStored(IReadOnlyList<WriterItem> batch)
     {
+        // Everything this batch queues is sent once the lock is released, one write per recipient.
+        using var deliveries = DeliveryBatch.Begin();
         lock (_gate)
         {
             foreach (var item in batch)

@@ -96,11 +96,61 @@ public sealed partial class ClientSession : IAsyncDisposable
             Dialect.Text => frame.Text(withRoom: JoinedRooms.Count > 1),
             _ => [],
         };
-        if (_outbox.TryEnqueue(bytes) == EnqueueResult.Full)
+        var batch = DeliveryBatch.Current;
+        if (_outbox.TryEnqueue(bytes, wake: batch is null) == EnqueueResult.Full)
         {
             OnOutboxOverflow();
         }
+        batch?.Touch(this);
     }
+
+    /// <summary>Marks the <see cref="DeliveryBatch"/> this session was last touched by. Guarded by the hub's lock.</summary>
+    internal long BatchStamp { get; set; }
+
+    /// <summary>
+    /// Sends what is queued now, from the calling thread, without waiting: one non-blocking
+    /// write of everything queued. What the socket does not take at once (and everything, on a
+    /// TLS connection) is left to the write loop. Called when a <see cref="DeliveryBatch"/> closes.
+    /// </summary>
+    public void FlushNow()
+    {
+        if (!_sendsInline)
+        {
+            _outbox.Wake();
+            return;
+        }
+        var buffer = t_flushBuffer ??= new ArrayBufferWriter<byte>(16 * 1024);
+        buffer.ResetWrittenCount();
+        if (_outbox.TryTake(buffer, MaxWriteBatchBytes, out _) != TakeResult.Taken)
+        {
+            return;
+        }
+        var sent = 0;
+        try
+        {
+            sent = _socket.Send(buffer.WrittenSpan, SocketFlags.None, out var error);
+            if (error != SocketError.Success)
+            {
+                // WouldBlock (its buffer is full) or a failure: the write loop waits, or meets the error and ends the session.
+                sent = 0;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        _outbox.FinishWriting(sent, buffer.WrittenSpan[sent..]);
+        if (buffer.Capacity > MaxWriteBatchBytes * 2)
+        {
+            t_flushBuffer = null;
+        }
+    }
+
+    private const int MaxWriteBatchBytes = 256 * 1024;
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_flushBuffer;
+
+    /// <summary>True on a plain TCP socket (set non-blocking), which a broadcaster may write to directly.</summary>
+    private bool _sendsInline;
 
     /// <summary>Replays stored messages to a joiner: msg frames marked history (JSON) or one bracketed block (text).</summary>
     public void DeliverReplay(string room, IReadOnlyList<MsgFrame> messages, TextRenderer renderer, bool bypassHold = false)
@@ -214,6 +264,12 @@ public sealed partial class ClientSession : IAsyncDisposable
             Log.Disconnected(_logger, Id, Name ?? "-", "tls handshake failed");
             return;
         }
+        if (_options.Certificate is null)
+        {
+            // Only after the NetworkStream exists (it refuses a non-blocking socket); its async I/O is unaffected.
+            _socket.Blocking = false;
+            _sendsInline = true;
+        }
         await using var watchdog = StartWatchdog();
         var writing = WriteLoopAsync(_abort.Token);
         try
@@ -245,22 +301,34 @@ public sealed partial class ClientSession : IAsyncDisposable
     private async Task WriteLoopAsync(CancellationToken cancellationToken)
     {
         var writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
-        var reader = _outbox.Reader;
+        await using var wake = cancellationToken.UnsafeRegister(static s => ((Outbox)s!).WakeForCancellation(), _outbox);
         try
         {
-            while (await reader.WaitToReadAsync(cancellationToken))
+            while (true)
             {
-                long batched = 0;
+                cancellationToken.ThrowIfCancellationRequested();
                 // Drain everything queued into one write: batching, not Nagle, keeps writes few.
-                while (batched < 256 * 1024 && reader.TryRead(out var bytes))
+                var take = _outbox.TryTake(writer, MaxWriteBatchBytes, out var taken);
+                if (take == TakeResult.Finished)
                 {
-                    writer.Write(bytes.Span);
-                    batched += bytes.Length;
+                    break;
+                }
+                if (take != TakeResult.Taken)
+                {
+                    await _outbox.WaitAsync();
+                    continue;
                 }
                 _outbox.WriteStarted();
-                var result = await writer.FlushAsync(cancellationToken);
-                _outbox.WriteFinished();
-                _outbox.Release(batched);
+                FlushResult result;
+                try
+                {
+                    result = await writer.FlushAsync(cancellationToken);
+                }
+                finally
+                {
+                    _outbox.WriteFinished();
+                    _outbox.FinishWriting(taken, []);
+                }
                 if (result.IsCompleted)
                 {
                     break;

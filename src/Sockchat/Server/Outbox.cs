@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Buffers;
 
 namespace Sockchat.Server;
 
@@ -12,12 +12,31 @@ public enum EnqueueResult
     Closed,
 }
 
+/// <summary>Outcome of <see cref="Outbox.TryTake"/>.</summary>
+public enum TakeResult
+{
+    /// <summary>Bytes were copied out; the taker now owns the socket until <see cref="Outbox.FinishWriting"/>.</summary>
+    Taken,
+    /// <summary>Nothing is queued.</summary>
+    Empty,
+    /// <summary>Another writer owns the socket; it looks at the queue again when it finishes.</summary>
+    Busy,
+    /// <summary>Completed and everything was written: the write loop can end.</summary>
+    Finished,
+}
+
 /// <summary>
 /// One session's queue of encoded frames waiting to be written, bounded in bytes (a queue that
 /// keeps draining may hold a few times the limit; see <see cref="StallGrace"/>). Producers
 /// (broadcasts from any thread) only ever call <see cref="TryEnqueue"/>, which never waits,
-/// so a client that stops reading can never stall anyone else; the session's write loop is the
-/// single reader. Owned by <see cref="ClientSession"/>.
+/// so a client that stops reading can never stall anyone else.
+/// <para>
+/// Two kinds of writer drain it, one at a time (whoever <see cref="TryTake"/>s owns the socket
+/// until <see cref="FinishWriting"/>): the session's write loop, which waits for the socket when
+/// it must, and a broadcaster that, after queueing a batch to many sessions, sends to each at
+/// once from its own thread without waiting (what the socket will not take at once is handed
+/// back as <c>unsent</c> and goes first for the write loop). Owned by <see cref="ClientSession"/>.
+/// </para>
 /// </summary>
 public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
 {
@@ -33,36 +52,156 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private const long NoWrite = -1;
     private long _writeStartedStamp = NoWrite;
-    private readonly Channel<ReadOnlyMemory<byte>> _channel = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+    private readonly Lock _sync = new();
+    private readonly Queue<ReadOnlyMemory<byte>> _queue = new();
+    private ReadOnlyMemory<byte> _unsent;
     private long _queuedBytes;
+    private bool _completed;
+    private bool _writing;
+    private TaskCompletionSource? _parked;
 
-    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+    /// <summary>Bytes queued or being written.</summary>
+    public long QueuedBytes => Volatile.Read(ref _queuedBytes);
 
-    public ChannelReader<ReadOnlyMemory<byte>> Reader => _channel.Reader;
-
-    public EnqueueResult TryEnqueue(ReadOnlyMemory<byte> bytes, bool ignoreLimit = false)
+    /// <summary>Queues bytes; wakes the write loop unless <paramref name="wake"/> is false (the caller then sends inline or calls <see cref="Wake"/>).</summary>
+    public EnqueueResult TryEnqueue(ReadOnlyMemory<byte> bytes, bool ignoreLimit = false, bool wake = true)
     {
         if (bytes.IsEmpty)
         {
             return EnqueueResult.Queued;
         }
-        var total = Interlocked.Add(ref _queuedBytes, bytes.Length);
-        if (total > maxBytes && !ignoreLimit && (total > maxBytes * BurstFactor || IsStalled()))
+        TaskCompletionSource? parked;
+        lock (_sync)
         {
-            Interlocked.Add(ref _queuedBytes, -bytes.Length);
-            return EnqueueResult.Full;
+            if (_completed)
+            {
+                return EnqueueResult.Closed;
+            }
+            var total = _queuedBytes + bytes.Length;
+            if (total > maxBytes && !ignoreLimit && (total > maxBytes * BurstFactor || IsStalled()))
+            {
+                return EnqueueResult.Full;
+            }
+            Volatile.Write(ref _queuedBytes, total);
+            _queue.Enqueue(bytes);
+            parked = wake ? TakeParkedLocked() : null;
         }
-        if (!_channel.Writer.TryWrite(bytes))
-        {
-            Interlocked.Add(ref _queuedBytes, -bytes.Length);
-            return EnqueueResult.Closed;
-        }
+        parked?.TrySetResult();
         return EnqueueResult.Queued;
     }
 
-    /// <summary>Called by the write loop once bytes have left for the socket.</summary>
-    public void Release(long bytes) => Interlocked.Add(ref _queuedBytes, -bytes);
+    /// <summary>Wakes the write loop if it waits and has something to do.</summary>
+    public void Wake()
+    {
+        TaskCompletionSource? parked;
+        lock (_sync)
+        {
+            parked = TakeParkedLocked();
+        }
+        parked?.TrySetResult();
+    }
+
+    /// <summary>
+    /// Copies queued bytes (at most about <paramref name="maxBytes"/>, whole frames) into
+    /// <paramref name="destination"/> and makes the caller the socket's one writer until it calls
+    /// <see cref="FinishWriting"/>.
+    /// </summary>
+    public TakeResult TryTake(IBufferWriter<byte> destination, long maxBytes, out long taken)
+    {
+        taken = 0;
+        ReadOnlyMemory<byte> next;
+        lock (_sync)
+        {
+            if (_writing)
+            {
+                return TakeResult.Busy;
+            }
+            if (_unsent.IsEmpty && _queue.Count == 0)
+            {
+                return _completed ? TakeResult.Finished : TakeResult.Empty;
+            }
+            _writing = true;
+            next = _unsent.IsEmpty ? _queue.Dequeue() : _unsent;
+            _unsent = default;
+        }
+        // Copy outside the lock: producers only ever add to the queue, and only the owner takes from it.
+        while (true)
+        {
+            destination.Write(next.Span);
+            taken += next.Length;
+            if (taken >= maxBytes)
+            {
+                return TakeResult.Taken;
+            }
+            lock (_sync)
+            {
+                if (!_queue.TryDequeue(out next))
+                {
+                    return TakeResult.Taken;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The owner is done: <paramref name="written"/> bytes left for the socket and
+    /// <paramref name="unsent"/> (the rest of what it took) goes first next time. Wakes the
+    /// write loop when something is left for it.
+    /// </summary>
+    public void FinishWriting(long written, ReadOnlySpan<byte> unsent)
+    {
+        var leftover = unsent.IsEmpty ? ReadOnlyMemory<byte>.Empty : unsent.ToArray();
+        TaskCompletionSource? parked;
+        lock (_sync)
+        {
+            Volatile.Write(ref _queuedBytes, _queuedBytes - written);
+            _unsent = leftover;
+            _writing = false;
+            parked = TakeParkedLocked();
+        }
+        parked?.TrySetResult();
+    }
+
+    /// <summary>
+    /// For the write loop: completes when there may be something to take (or the outbox
+    /// completed, or <see cref="WakeForCancellation"/> was called). Never misses a wake: the
+    /// check and the parking happen under the same lock as enqueueing.
+    /// </summary>
+    public Task WaitAsync()
+    {
+        lock (_sync)
+        {
+            if (!_writing && (!_unsent.IsEmpty || _queue.Count > 0 || _completed))
+            {
+                return Task.CompletedTask;
+            }
+            _parked ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _parked.Task;
+        }
+    }
+
+    /// <summary>Releases a waiting write loop so that it can see its token was cancelled.</summary>
+    public void WakeForCancellation()
+    {
+        TaskCompletionSource? parked;
+        lock (_sync)
+        {
+            parked = _parked;
+            _parked = null;
+        }
+        parked?.TrySetResult();
+    }
+
+    private TaskCompletionSource? TakeParkedLocked()
+    {
+        if (_parked is null || _writing || (_unsent.IsEmpty && _queue.Count == 0 && !_completed))
+        {
+            return null;
+        }
+        var parked = _parked;
+        _parked = null;
+        return parked;
+    }
 
     /// <summary>The write loop is about to wait for the socket to take bytes.</summary>
     public void WriteStarted() => Volatile.Write(ref _writeStartedStamp, _time.GetTimestamp());
@@ -77,5 +216,14 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     }
 
     /// <summary>No more frames: the write loop drains what is queued, then ends.</summary>
-    public void Complete() => _channel.Writer.TryComplete();
+    public void Complete()
+    {
+        TaskCompletionSource? parked;
+        lock (_sync)
+        {
+            _completed = true;
+            parked = TakeParkedLocked();
+        }
+        parked?.TrySetResult();
+    }
 }

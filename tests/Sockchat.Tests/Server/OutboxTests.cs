@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using Sockchat.Server;
 
 namespace Sockchat.Tests.Server;
@@ -55,15 +57,16 @@ public sealed class OutboxTests
     }
 
     [Fact]
-    public void Released_bytes_make_room_again()
+    public void Written_bytes_make_room_again()
     {
         // Arrange
         var outbox = new Outbox(maxBytes: 100);
         outbox.TryEnqueue(Bytes(100));
-        Assert.True(outbox.Reader.TryRead(out var written));
+        var sink = new ArrayBufferWriter<byte>();
+        Assert.Equal(TakeResult.Taken, outbox.TryTake(sink, 1024, out var taken));
 
         // Act
-        outbox.Release(written.Length);
+        outbox.FinishWriting(taken, []);
 
         // Assert
         Assert.Equal(0, outbox.QueuedBytes);
@@ -111,6 +114,117 @@ public sealed class OutboxTests
 
         // Assert
         Assert.Equal(EnqueueResult.Queued, result);
-        Assert.False(outbox.Reader.TryRead(out _));
+        Assert.Equal(TakeResult.Empty, outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out _));
+    }
+
+    [Fact]
+    public void Taking_copies_every_queued_frame_in_order_into_one_write()
+    {
+        // Arrange
+        var outbox = new Outbox(maxBytes: 100);
+        outbox.TryEnqueue("one\n"u8.ToArray());
+        outbox.TryEnqueue("two\n"u8.ToArray());
+        var sink = new ArrayBufferWriter<byte>();
+
+        // Act
+        var result = outbox.TryTake(sink, 1024, out var taken);
+
+        // Assert
+        Assert.Equal(TakeResult.Taken, result);
+        Assert.Equal(8, taken);
+        Assert.Equal("one\ntwo\n", Encoding.UTF8.GetString(sink.WrittenSpan));
+    }
+
+    [Fact]
+    public void Only_one_writer_at_a_time_owns_the_queue()
+    {
+        // Arrange
+        var outbox = new Outbox(maxBytes: 100);
+        outbox.TryEnqueue(Bytes(10));
+        Assert.Equal(TakeResult.Taken, outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out _));
+        outbox.TryEnqueue(Bytes(10));
+
+        // Act
+        var second = outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out _);
+
+        // Assert
+        Assert.Equal(TakeResult.Busy, second);
+    }
+
+    [Fact]
+    public void What_a_writer_could_not_send_goes_out_first_next_time()
+    {
+        // Arrange
+        var outbox = new Outbox(maxBytes: 100);
+        outbox.TryEnqueue("hello\n"u8.ToArray());
+        var first = new ArrayBufferWriter<byte>();
+        outbox.TryTake(first, 1024, out _);
+        outbox.TryEnqueue("next\n"u8.ToArray());
+
+        // Act: the socket took only "he"
+        outbox.FinishWriting(2, first.WrittenSpan[2..]);
+        var second = new ArrayBufferWriter<byte>();
+        outbox.TryTake(second, 1024, out var taken);
+
+        // Assert
+        Assert.Equal("llo\nnext\n", Encoding.UTF8.GetString(second.WrittenSpan));
+        Assert.Equal(9, taken);
+        Assert.Equal(9, outbox.QueuedBytes);
+    }
+
+    [Fact(Timeout = 5000)]
+    public async Task A_waiting_write_loop_is_woken_by_a_frame_but_not_by_a_deferred_one()
+    {
+        // Arrange
+        var outbox = new Outbox(maxBytes: 100);
+        var waiting = outbox.WaitAsync();
+
+        // Act
+        outbox.TryEnqueue(Bytes(1), wake: false);
+        var afterDeferred = waiting.IsCompleted;
+        outbox.TryEnqueue(Bytes(1));
+        await waiting;
+
+        // Assert
+        Assert.False(afterDeferred);
+    }
+
+    [Fact(Timeout = 5000)]
+    public async Task A_writer_that_leaves_bytes_unsent_wakes_the_write_loop()
+    {
+        // Arrange
+        var outbox = new Outbox(maxBytes: 100);
+        outbox.TryEnqueue(Bytes(10), wake: false);
+        var sink = new ArrayBufferWriter<byte>();
+        outbox.TryTake(sink, 1024, out _);
+        var waiting = outbox.WaitAsync();
+        Assert.False(waiting.IsCompleted);
+
+        // Act
+        outbox.FinishWriting(4, sink.WrittenSpan[4..]);
+        await waiting;
+
+        // Assert
+        Assert.Equal(TakeResult.Taken, outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out var taken));
+        Assert.Equal(6, taken);
+    }
+
+    [Fact]
+    public void A_completed_queue_is_finished_only_once_drained()
+    {
+        // Arrange
+        var outbox = new Outbox(maxBytes: 100);
+        outbox.TryEnqueue(Bytes(10));
+        outbox.Complete();
+
+        // Act
+        var first = outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out var taken);
+        outbox.FinishWriting(taken, []);
+        var second = outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out _);
+
+        // Assert
+        Assert.Equal(TakeResult.Taken, first);
+        Assert.Equal(TakeResult.Finished, second);
+        Assert.True(outbox.WaitAsync().IsCompleted);
     }
 }
