@@ -51,12 +51,13 @@ public sealed partial class ClientSession
         }
     }
 
-    /// <summary>One timer per session: the handshake deadline, then the idle check.</summary>
+    /// <summary>One timer per session: the nickname prompt and the handshake deadline, then the idle check.</summary>
     private Timer StartWatchdog()
     {
         var period = TimeSpan.FromMilliseconds(Math.Clamp(
             Math.Min(_options.HandshakeTimeout.TotalMilliseconds, _options.PingInterval.TotalMilliseconds) / 4, 50, 5000));
-        return new Timer(static s => ((ClientSession)s!).Watch(), this, period, period);
+        var first = _options.NicknamePromptDelay < period ? _options.NicknamePromptDelay : period;
+        return new Timer(static s => ((ClientSession)s!).Watch(), this, first, period);
     }
 
     private void Watch()
@@ -64,6 +65,11 @@ public sealed partial class ClientSession
         var silent = TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastHeardTicks));
         if (Name is null)
         {
+            if (!_prompted && TimeSpan.FromMilliseconds(Environment.TickCount64 - _connectedTicks) >= _options.NicknamePromptDelay)
+            {
+                _prompted = true;
+                PromptForNickname();
+            }
             if (TimeSpan.FromMilliseconds(Environment.TickCount64 - _connectedTicks) >= _options.HandshakeTimeout && _closeReason is null)
             {
                 Log.HandshakeTimeout(_logger, Id, _options.HandshakeTimeout.TotalSeconds);
@@ -91,6 +97,7 @@ public sealed partial class ClientSession
     }
 
     private readonly long _connectedTicks = Environment.TickCount64;
+    private bool _prompted;
 
     private void HeardFromClient()
     {

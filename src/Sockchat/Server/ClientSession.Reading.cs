@@ -12,8 +12,6 @@ public sealed partial class ClientSession
         // Zero-byte reads: an idle connection waits for data without holding a buffer (a few KiB each, times thousands).
         var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true, useZeroByteReads: true));
         var framer = new LineFramer(_options.MaxLineBytes);
-        await using var prompt = new Timer(static s => ((ClientSession)s!).PromptForNickname(), this,
-            _options.NicknamePromptDelay, Timeout.InfiniteTimeSpan);
         try
         {
             var keepGoing = true;

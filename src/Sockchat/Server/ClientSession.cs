@@ -300,38 +300,38 @@ public sealed partial class ClientSession : IAsyncDisposable
 
     private async Task WriteLoopAsync(CancellationToken cancellationToken)
     {
-        var writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
         await using var wake = cancellationToken.UnsafeRegister(static s => ((Outbox)s!).WakeForCancellation(), _outbox);
+        PooledBufferWriter? buffer = null;
         try
         {
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                buffer ??= new PooledBufferWriter();
+                buffer.Clear();
                 // Drain everything queued into one write: batching, not Nagle, keeps writes few.
-                var take = _outbox.TryTake(writer, MaxWriteBatchBytes, out var taken);
+                var take = _outbox.TryTake(buffer, MaxWriteBatchBytes, out var taken);
                 if (take == TakeResult.Finished)
                 {
                     break;
                 }
                 if (take != TakeResult.Taken)
                 {
+                    // Idle (or a broadcaster is writing): hold no buffer while waiting.
+                    buffer.Dispose();
+                    buffer = null;
                     await _outbox.WaitAsync();
                     continue;
                 }
                 _outbox.WriteStarted();
-                FlushResult result;
                 try
                 {
-                    result = await writer.FlushAsync(cancellationToken);
+                    await _stream.WriteAsync(buffer.WrittenMemory, cancellationToken);
                 }
                 finally
                 {
                     _outbox.WriteFinished();
                     _outbox.FinishWriting(taken, []);
-                }
-                if (result.IsCompleted)
-                {
-                    break;
                 }
             }
             _socket.Shutdown(SocketShutdown.Send);
@@ -345,6 +345,7 @@ public sealed partial class ClientSession : IAsyncDisposable
         }
         finally
         {
+            buffer?.Dispose();
             // A dead writer means a dead connection: stop reading too.
             await _abort.CancelAsync();
         }
