@@ -125,23 +125,29 @@ public sealed partial class ClientSession : IAsyncDisposable
         {
             return;
         }
-        var sent = 0;
-        try
-        {
-            sent = _socket.Send(buffer.WrittenSpan, SocketFlags.None, out var error);
-            if (error != SocketError.Success)
-            {
-                // WouldBlock (its buffer is full) or a failure: the write loop waits, or meets the error and ends the session.
-                sent = 0;
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        var sent = TrySendNow(buffer.WrittenSpan);
         _outbox.FinishWriting(sent, buffer.WrittenSpan[sent..]);
         if (buffer.Capacity > MaxWriteBatchBytes * 2)
         {
             t_flushBuffer = null;
+        }
+    }
+
+    /// <summary>
+    /// One non-blocking send on a plain socket: how many bytes it took. On WouldBlock (its buffer
+    /// is full) or a failure, none: the write loop then waits for the socket, or meets the error
+    /// and ends the session.
+    /// </summary>
+    private int TrySendNow(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            var sent = _socket.Send(bytes, SocketFlags.None, out var error);
+            return error == SocketError.Success ? sent : 0;
+        }
+        catch (ObjectDisposedException)
+        {
+            return 0;
         }
     }
 
@@ -323,10 +329,15 @@ public sealed partial class ClientSession : IAsyncDisposable
                     await _outbox.WaitAsync();
                     continue;
                 }
+                // Most writes fit the socket's buffer at once: a non-blocking send needs no async machinery.
+                var sent = _sendsInline ? TrySendNow(buffer.WrittenMemory.Span) : 0;
                 _outbox.WriteStarted();
                 try
                 {
-                    await _stream.WriteAsync(buffer.WrittenMemory, cancellationToken);
+                    if (sent < taken)
+                    {
+                        await _stream.WriteAsync(buffer.WrittenMemory[sent..], cancellationToken);
+                    }
                 }
                 finally
                 {

@@ -175,6 +175,8 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
             {
                 return Task.CompletedTask;
             }
+            // Going idle: give back the queue's array, which grew for the last burst.
+            _queue.TrimExcess();
             _parked ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             return _parked.Task;
         }
