@@ -1,4 +1,4 @@
-using System.IO.Pipelines;
+using System.Buffers;
 using Sockchat.Protocol;
 
 namespace Sockchat.Server;
@@ -7,32 +7,46 @@ public sealed partial class ClientSession
 {
     private volatile bool _heardFromClient;
 
+    private const int ReadChunkBytes = 4096;
+
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
-        // Zero-byte reads: an idle connection waits for data without holding a buffer (a few KiB each, times thousands).
-        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true, useZeroByteReads: true));
         var framer = new LineFramer(_options.MaxLineBytes);
+        // A buffer is rented only while bytes are being read or an unfinished line waits at its
+        // front: an idle connection holds none (a few KiB each, times thousands).
+        byte[]? buffer = null;
+        var pending = 0;
         try
         {
             var keepGoing = true;
             while (keepGoing)
             {
-                var result = await reader.ReadAsync(cancellationToken);
-                var buffer = result.Buffer;
-                if (!buffer.IsEmpty)
+                if (pending == 0)
                 {
-                    if (!_heardFromClient && IsTlsHello(buffer.FirstSpan))
-                    {
-                        Log.CrossProtocol(_logger, Id, "TLS");
-                        _closeReason ??= LeaveReasons.Disconnected;
-                        break;
-                    }
-                    _heardFromClient = true;
-                    HeardFromClient();
+                    ReturnBuffer(ref buffer);
+                    // A zero-byte read waits for data without a buffer (it returns 0 bytes by design).
+#pragma warning disable CA2022
+                    await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
+#pragma warning restore CA2022
                 }
+                buffer = EnsureRoom(buffer, pending);
+                var read = await _stream.ReadAsync(buffer.AsMemory(pending), cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+                var data = new ReadOnlySequence<byte>(buffer, 0, pending + read);
+                if (!_heardFromClient && IsTlsHello(data.FirstSpan))
+                {
+                    Log.CrossProtocol(_logger, Id, "TLS");
+                    _closeReason ??= LeaveReasons.Disconnected;
+                    break;
+                }
+                _heardFromClient = true;
+                HeardFromClient();
                 while (keepGoing)
                 {
-                    var found = framer.TryReadLine(ref buffer, out var line);
+                    var found = framer.TryReadLine(ref data, out var line);
                     if (found == FrameResult.NeedMore)
                     {
                         break;
@@ -49,11 +63,9 @@ public sealed partial class ClientSession
                     CloseGracefully(LeaveReasons.Kicked, null);
                     keepGoing = false;
                 }
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
-                {
-                    break;
-                }
+                // Keep the unfinished line (never more than the line limit: the framer discards past it) at the front.
+                pending = (int)data.Length;
+                data.FirstSpan.CopyTo(buffer);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -65,7 +77,32 @@ public sealed partial class ClientSession
         }
         finally
         {
-            await reader.CompleteAsync();
+            ReturnBuffer(ref buffer);
+        }
+    }
+
+    /// <summary>A buffer with room to read after the <paramref name="pending"/> bytes at its front.</summary>
+    private static byte[] EnsureRoom(byte[]? buffer, int pending)
+    {
+        if (buffer is not null && buffer.Length - pending >= ReadChunkBytes / 2)
+        {
+            return buffer;
+        }
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(ReadChunkBytes, pending * 2));
+        if (buffer is not null)
+        {
+            buffer.AsSpan(0, pending).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return larger;
+    }
+
+    private static void ReturnBuffer(ref byte[]? buffer)
+    {
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = null;
         }
     }
 
