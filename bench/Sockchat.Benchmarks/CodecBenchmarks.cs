@@ -17,6 +17,10 @@ public class CodecBenchmarks
     [Benchmark]
     public ClientFrame ParseJsonSay() => JsonCodec.ParseClientFrame(SayLine);
 
+    /// <summary>As the server can parse a line: straight from its UTF-8 bytes, with no string of the whole line.</summary>
+    [Benchmark]
+    public ClientFrame ParseJsonSayBytes() => JsonCodec.ParseClientFrame(SayBytes);
+
     [Benchmark]
     public ClientFrame ParseTextLine() => TextCommands.Parse(TextLine);
 

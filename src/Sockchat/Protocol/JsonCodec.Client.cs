@@ -1,109 +1,153 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Sockchat.Protocol;
 
 public static partial class JsonCodec
 {
+    /// <summary>A line whose UTF-8 form can need up to this many bytes (about 340 characters) is transcoded on the stack; a longer one into a pooled buffer.</summary>
+    private const int StackallocBytes = 1024;
+
     /// <summary>Parses one line from a JSON-dialect client. Never throws.</summary>
     public static ClientFrame ParseClientFrame(string line)
     {
-        if (!TryParseObject(line, out var document, out var problem))
+        if (line is null)
         {
-            return new InvalidFrame(ErrorCodes.BadFrame, problem!, null);
+            // As JsonDocument.Parse did (its ArgumentNullException was taken for invalid text).
+            return BadFrame("not valid JSON: the text is not valid Unicode", null);
         }
-        using (document)
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(line.Length);
+        byte[]? rented = null;
+        var buffer = maxBytes <= StackallocBytes ? stackalloc byte[maxBytes] : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
+        var written = 0;
+        try
         {
-            try
+            // A lone surrogate (only API callers can pass one: the wire is decoded with replacement).
+            return Utf8.FromUtf16(line, buffer, out _, out written, replaceInvalidSequences: false) == OperationStatus.Done
+                ? ParseValidUtf8(buffer[..written])
+                : BadFrame("not valid JSON: the text is not valid Unicode", null);
+        }
+        finally
+        {
+            if (rented is not null)
             {
-                return ParseClientObject(document!.RootElement);
-            }
-            catch (InvalidOperationException)
-            {
-                // A string escape that is not valid UTF-16 (a lone surrogate such as \ud800).
-                return new InvalidFrame(ErrorCodes.BadFrame, "a string holds an invalid \\u escape", null);
+                // The line may hold a password: leave none of it in the pool.
+                rented.AsSpan(0, written).Clear();
+                ArrayPool<byte>.Shared.Return(rented);
             }
         }
     }
 
-    private static ClientFrame ParseClientObject(JsonElement obj)
+    /// <summary>
+    /// Parses one line (without its newline) from a JSON-dialect client, straight from its bytes. Never throws.
+    /// Invalid UTF-8 is read as <see cref="TextSanitizer.Decode"/> reads it (replaced by U+FFFD), so the
+    /// result is the same as parsing the decoded line.
+    /// </summary>
+    public static ClientFrame ParseClientFrame(ReadOnlySpan<byte> utf8Line) =>
+        Utf8.IsValid(utf8Line) ? ParseValidUtf8(utf8Line) : ParseClientFrame(Encoding.UTF8.GetString(utf8Line));
+
+    private static ClientFrame ParseValidUtf8(ReadOnlySpan<byte> utf8)
     {
+        ClientFields fields;
+        try
         {
-            var id = GetId(obj);
-            var type = GetString(obj, "type");
-            if (type is null)
-            {
-                return new InvalidFrame(ErrorCodes.BadFrame, "a frame needs a string \"type\"", id);
-            }
-            foreach (var field in new[] { "name", "room", "text", "to", "password", "reason" })
-            {
-                if (IsPresentButNotString(obj, field))
-                {
-                    return new InvalidFrame(ErrorCodes.BadFrame, $"\"{field}\" must be a string", id);
-                }
-            }
-            foreach (var field in new[] { "presence", "action" })
-            {
-                if (IsPresentButNot(obj, field, JsonValueKind.True, JsonValueKind.False))
-                {
-                    return new InvalidFrame(ErrorCodes.BadFrame, $"\"{field}\" must be true or false", id);
-                }
-            }
-            foreach (var field in type == "join" ? ["since"] : new[] { "before", "after", "limit" })
-            {
-                if (IsPresentButNot(obj, field, JsonValueKind.Number) || (obj.TryGetProperty(field, out var n) && n.ValueKind == JsonValueKind.Number && !n.TryGetInt64(out _)))
-                {
-                    return new InvalidFrame(ErrorCodes.BadFrame, $"\"{field}\" must be a whole number", id);
-                }
-            }
-            if (type == "hello" && IsPresentButNot(obj, "since", JsonValueKind.Object))
-            {
-                return new InvalidFrame(ErrorCodes.BadFrame, "\"since\" must be an object of room: seq", id);
-            }
-            return type switch
-            {
-                "hello" => ParseHello(obj),
-                "say" => Require(obj, "text", id, text => new SayFrame(GetString(obj, "room"), text, id, GetBool(obj, "action") ?? false)),
-                "dm" => Require(obj, "to", id, to => Require(obj, "text", id, text => new DmFrame(to, text, id))),
-                "join" => Require(obj, "room", id, room => new JoinFrame(room, GetInt64(obj, "since"))),
-                "part" => new PartFrame(GetString(obj, "room")),
-                "nick" => Require(obj, "name", id, name => new NickFrame(name)),
-                "who" => new WhoFrame(GetString(obj, "room")),
-                "rooms" => new RoomsFrame(),
-                "history" => new HistoryFrame(GetString(obj, "room"), GetInt64(obj, "before"), GetInt64(obj, "after"),
-                    GetInt64(obj, "limit") is { } limit ? (int)Math.Clamp(limit, 0, int.MaxValue) : null),
-                "ping" => new PingFrame(id),
-                "pong" => new PongReplyFrame(id),
-                "quit" => new QuitFrame(GetCleanString(obj, "reason")),
-                _ => new UnknownFrame(TextSanitizer.Clean(type), id),
-            };
+            fields = ClientFields.Read(utf8);
+        }
+        catch (JsonException ex)
+        {
+            return BadFrame($"not valid JSON: {ex.Message}", null);
+        }
+        if (!fields.IsObject)
+        {
+            return BadFrame("a frame must be a JSON object", null);
+        }
+        try
+        {
+            return ParseClientObject(in fields);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string escape that is not valid UTF-16 (a lone surrogate such as \ud800).
+            return BadFrame("a string holds an invalid \\u escape", null);
         }
     }
 
-    private static ClientFrame Require(JsonElement obj, string field, FrameId? id, Func<string, ClientFrame> build) =>
-        GetString(obj, field) is { } value
-            ? build(field is "text" ? TextSanitizer.Clean(value) : value)
-            : new InvalidFrame(ErrorCodes.BadFrame, $"\"{field}\" is required", id);
-
-    private static ClientFrame ParseHello(JsonElement obj)
+    /// <summary>The rules, in order; each getter looks its field up as JsonElement.TryGetProperty did (see ClientFields).</summary>
+    private static ClientFrame ParseClientObject(in ClientFields fields)
     {
-        if (GetString(obj, "name") is not { } name)
+        // The id is looked up first: a lookup can fail (ClientFields.NoteBadName). It is decoded only when used.
+        _ = fields.Kind(Field.Id);
+        if (fields.Kind(Field.Type) != JsonTokenType.String)
         {
-            return new InvalidFrame(ErrorCodes.BadFrame, "hello needs a \"name\"", null);
+            return BadFrame("a frame needs a string \"type\"", fields.Id());
         }
-        Dictionary<string, long>? since = null;
-        if (obj.TryGetProperty("since", out var sinceElement) && sinceElement.ValueKind == JsonValueKind.Object)
+        var type = fields.Type();
+        for (var field = Field.Name; field <= Field.Reason; field++)
         {
-            since = [];
-            foreach (var entry in sinceElement.EnumerateObject())
+            if (fields.Kind(field) is not (JsonTokenType.None or JsonTokenType.Null or JsonTokenType.String))
             {
-                if (entry.Value.ValueKind == JsonValueKind.Number && entry.Value.TryGetInt64(out var seq))
-                {
-                    since[entry.Name] = seq;
-                }
+                return BadFrame($"\"{FieldText(field)}\" must be a string", fields.Id());
             }
         }
-        return new HelloFrame(name, GetString(obj, "room"), GetString(obj, "password"), GetBool(obj, "presence") ?? true, since);
+        for (var field = Field.Presence; field <= Field.Action; field++)
+        {
+            if (fields.Kind(field) is not (JsonTokenType.None or JsonTokenType.Null or JsonTokenType.True or JsonTokenType.False))
+            {
+                return BadFrame($"\"{FieldText(field)}\" must be true or false", fields.Id());
+            }
+        }
+        var (first, last) = type == ClientType.Join ? (Field.Since, Field.Since) : (Field.Before, Field.Limit);
+        for (var field = first; field <= last; field++)
+        {
+            if (fields.Kind(field) is not (JsonTokenType.None or JsonTokenType.Null) && fields.Int64(field) is null)
+            {
+                return BadFrame($"\"{FieldText(field)}\" must be a whole number", fields.Id());
+            }
+        }
+        if (type == ClientType.Hello && fields.Kind(Field.Since) is not (JsonTokenType.None or JsonTokenType.Null or JsonTokenType.StartObject))
+        {
+            return BadFrame("\"since\" must be an object of room: seq", fields.Id());
+        }
+        return type switch
+        {
+            ClientType.Hello => ParseHello(in fields),
+            ClientType.Say => fields.String(Field.Text) is { } text
+                ? new SayFrame(fields.String(Field.Room), TextSanitizer.Clean(text), fields.Id(), fields.Bool(Field.Action) ?? false)
+                : Required(Field.Text, fields.Id()),
+            ClientType.Dm => fields.String(Field.To) is not { } to ? Required(Field.To, fields.Id())
+                : fields.String(Field.Text) is not { } text ? Required(Field.Text, fields.Id())
+                : new DmFrame(to, TextSanitizer.Clean(text), fields.Id()),
+            ClientType.Join => fields.String(Field.Room) is { } room ? new JoinFrame(room, fields.Int64(Field.Since)) : Required(Field.Room, fields.Id()),
+            ClientType.Part => new PartFrame(fields.String(Field.Room)),
+            ClientType.Nick => fields.String(Field.Name) is { } name ? new NickFrame(name) : Required(Field.Name, fields.Id()),
+            ClientType.Who => new WhoFrame(fields.String(Field.Room)),
+            ClientType.Rooms => new RoomsFrame(),
+            ClientType.History => new HistoryFrame(fields.String(Field.Room), fields.Int64(Field.Before), fields.Int64(Field.After),
+                fields.Int64(Field.Limit) is { } limit ? (int)Math.Clamp(limit, 0, int.MaxValue) : null),
+            ClientType.Ping => new PingFrame(fields.Id()),
+            ClientType.Pong => new PongReplyFrame(fields.Id()),
+            ClientType.Quit => new QuitFrame(fields.String(Field.Reason) is { } reason ? TextSanitizer.Clean(reason) : null),
+            _ => new UnknownFrame(TextSanitizer.Clean(fields.String(Field.Type)!), fields.Id()),
+        };
     }
+
+    private static ClientFrame ParseHello(in ClientFields fields)
+    {
+        if (fields.String(Field.Name) is not { } name)
+        {
+            return BadFrame("hello needs a \"name\"", null);
+        }
+        var since = fields.Since();
+        return new HelloFrame(name, fields.String(Field.Room), fields.String(Field.Password), fields.Bool(Field.Presence) ?? true, since);
+    }
+
+    private static InvalidFrame Required(Field field, FrameId? id) => BadFrame($"\"{FieldText(field)}\" is required", id);
+
+    private static InvalidFrame BadFrame(string message, FrameId? id) => new(ErrorCodes.BadFrame, message, id);
+
+    private static string FieldText(Field field) => Encoding.ASCII.GetString(FieldName(field));
 
     /// <summary>Encodes a client request (used by join, say and the tests).</summary>
     public static byte[] Encode(ClientFrame frame) => frame switch

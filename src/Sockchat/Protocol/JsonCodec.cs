@@ -15,7 +15,8 @@ namespace Sockchat.Protocol;
 /// unknown fields are ignored so the protocol can grow.</item>
 /// <item>Text fields are cleaned with <see cref="TextSanitizer.Clean"/> as they are parsed.</item>
 /// </list>
-/// Split by direction: JsonCodec.Server.cs (server to client) and JsonCodec.Client.cs (client to server).
+/// Split by direction: JsonCodec.Server.cs (server to client) and JsonCodec.Client.cs (client to server,
+/// read in one pass by JsonCodec.ClientFields.cs, with the names in JsonCodec.ClientNames.cs).
 /// </summary>
 public static partial class JsonCodec
 {
@@ -116,12 +117,4 @@ public static partial class JsonCodec
         obj.TryGetProperty("id", out var value) && value.ValueKind is JsonValueKind.String or JsonValueKind.Number
             ? new FrameId(value.GetRawText())
             : null;
-
-    /// <summary>True when the property is present with a JSON kind other than the ones allowed (so the frame is ill-typed).</summary>
-    private static bool IsPresentButNot(JsonElement obj, string name, params JsonValueKind[] allowed) =>
-        obj.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null && Array.IndexOf(allowed, value.ValueKind) < 0;
-
-    /// <summary>True when the property is present but is not a string (so the frame is ill-typed).</summary>
-    private static bool IsPresentButNotString(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null);
 }
