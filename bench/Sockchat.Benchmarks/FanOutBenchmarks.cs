@@ -1,3 +1,4 @@
+using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Sockchat.Protocol;
 using Sockchat.Server;
@@ -28,7 +29,8 @@ public class FanOutBenchmarks
         var queued = 0;
         foreach (var outbox in _outboxes)
         {
-            if (outbox.TryEnqueue(bytes) == EnqueueResult.Queued)
+            // wake: false, as a stored batch does: the sends happen once the batch closes.
+            if (outbox.TryEnqueue(bytes, wake: false) == EnqueueResult.Queued)
             {
                 queued++;
             }
@@ -39,11 +41,13 @@ public class FanOutBenchmarks
     [IterationCleanup]
     public void Drain()
     {
+        var sink = new ArrayBufferWriter<byte>();
         foreach (var outbox in _outboxes)
         {
-            while (outbox.Reader.TryRead(out var item))
+            while (outbox.TryTake(sink, long.MaxValue, out var taken) == TakeResult.Taken)
             {
-                outbox.Release(item.Length);
+                outbox.FinishWriting(taken, []);
+                sink.ResetWrittenCount();
             }
         }
     }
