@@ -52,7 +52,7 @@ public sealed partial class ClientSession
                         break;
                     }
                     keepGoing = found == FrameResult.Line
-                        ? await HandleLineAsync(TextSanitizer.Decode(line), cancellationToken)
+                        ? await HandleLineAsync(line, cancellationToken)
                         : HandleTooLong(framer.MaxLineBytes);
                 }
                 if (keepGoing && framer.DiscardedBytes > (long)framer.MaxLineBytes * _options.OverlongDisconnectFactor)
@@ -129,7 +129,18 @@ public sealed partial class ClientSession
         return true;
     }
 
-    /// <summary>Handles one line; returns false when the session should stop reading.</summary>
+    /// <summary>Handles one line (its bytes stay valid until this returns); returns false when the session should stop reading.</summary>
+    private ValueTask<bool> HandleLineAsync(ReadOnlySequence<byte> line, CancellationToken cancellationToken)
+    {
+        if (Dialect != Dialect.Json || Name is null)
+        {
+            return HandleLineAsync(TextSanitizer.Decode(line), cancellationToken);
+        }
+        // The common case, a registered JSON client: parsed straight from the bytes, no string of the line.
+        var frame = line.IsSingleSegment ? JsonCodec.ParseClientFrame(line.FirstSpan) : JsonCodec.ParseClientFrame(line.ToArray());
+        return !TryAcquireRate(frame) ? ValueTask.FromResult(_closeReason is null) : DispatchAsync(frame, cancellationToken);
+    }
+
     private async ValueTask<bool> HandleLineAsync(string line, CancellationToken cancellationToken)
     {
         if (Dialect == Dialect.Undecided)
