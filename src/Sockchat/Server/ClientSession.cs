@@ -78,17 +78,22 @@ public sealed partial class ClientSession : IAsyncDisposable
     public string? CloseReason => _closeReason;
 
     /// <summary>Queues a frame in this client's dialect. Never waits; a client too far behind is dropped as slow.</summary>
-    public void Deliver(OutboundFrame frame)
+    public void Deliver(OutboundFrame frame) => Deliver(frame, DeliveryBatch.Current);
+
+    /// <summary>As <see cref="Deliver(OutboundFrame)"/>, in the <see cref="DeliveryBatch"/> open on this thread (the caller looked it up once for many recipients).</summary>
+    public void Deliver(OutboundFrame frame, DeliveryBatch? batch)
     {
         if (_held is { } held)
         {
             held.Add(frame);
             return;
         }
-        Send(frame);
+        Send(frame, batch);
     }
 
-    private void Send(OutboundFrame frame)
+    private void Send(OutboundFrame frame) => Send(frame, DeliveryBatch.Current);
+
+    private void Send(OutboundFrame frame, DeliveryBatch? batch)
     {
         var bytes = Dialect switch
         {
@@ -96,7 +101,6 @@ public sealed partial class ClientSession : IAsyncDisposable
             Dialect.Text => frame.Text(withRoom: JoinedRooms.Count > 1),
             _ => [],
         };
-        var batch = DeliveryBatch.Current;
         if (_outbox.TryEnqueue(bytes, wake: batch is null) == EnqueueResult.Full)
         {
             OnOutboxOverflow();

@@ -102,14 +102,13 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     }
 
     /// <summary>
-    /// Copies queued bytes (at most about <paramref name="maxBytes"/>, whole frames) into
+    /// Copies queued bytes (at least one frame, then whole frames up to about <paramref name="maxBytes"/>) into
     /// <paramref name="destination"/> and makes the caller the socket's one writer until it calls
     /// <see cref="FinishWriting"/>.
     /// </summary>
     public TakeResult TryTake(IBufferWriter<byte> destination, long maxBytes, out long taken)
     {
         taken = 0;
-        ReadOnlyMemory<byte> next;
         lock (_sync)
         {
             if (_writing)
@@ -121,25 +120,19 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
                 return _completed ? TakeResult.Finished : TakeResult.Empty;
             }
             _writing = true;
-            next = _unsent.IsEmpty ? _queue.Dequeue() : _unsent;
-            _unsent = default;
-        }
-        // Copy outside the lock: producers only ever add to the queue, and only the owner takes from it.
-        while (true)
-        {
-            destination.Write(next.Span);
-            taken += next.Length;
-            if (taken >= maxBytes)
+            if (!_unsent.IsEmpty)
             {
-                return TakeResult.Taken;
+                destination.Write(_unsent.Span);
+                taken = _unsent.Length;
+                _unsent = default;
             }
-            lock (_sync)
+            // Frames are small: copying them under the lock costs less than a lock per frame.
+            while (taken < maxBytes && _queue.TryDequeue(out var next))
             {
-                if (!_queue.TryDequeue(out next))
-                {
-                    return TakeResult.Taken;
-                }
+                destination.Write(next.Span);
+                taken += next.Length;
             }
+            return TakeResult.Taken;
         }
     }
 

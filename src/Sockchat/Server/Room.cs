@@ -82,9 +82,10 @@ public sealed class Room(string name, int cacheSize, long lastSeq = 0)
     /// <summary>Queues the frame to every member; the bytes are encoded once for all of them.</summary>
     public void Broadcast(OutboundFrame frame)
     {
+        var batch = DeliveryBatch.Current;
         foreach (var member in _members)
         {
-            member.Deliver(frame);
+            member.Deliver(frame, batch);
         }
     }
 }
