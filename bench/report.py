@@ -5,6 +5,7 @@ One table per scenario with every peer's figures for every run, and sockchat's r
 peer, computed from the same run of run.sh. Usage: report.py RAW_JSONL RESULTS_MD
 """
 import json
+import os
 import statistics
 import sys
 from collections import defaultdict
@@ -356,8 +357,68 @@ def main():
             history_section(out, peers)
         out.append("")
 
+    steps_section(out, os.path.join(os.path.dirname(raw), "steps.jsonl"))
+
     with open(target, "w") as f:
         f.write("\n".join(out).rstrip() + "\n")
+
+
+def steps_section(out, path):
+    """What each server change bought: sockchat alone at successive revisions (bench/steps.sh), one sitting."""
+    if not os.path.exists(path):
+        return
+    records = load(path)
+    revs = []
+    for r in records:
+        if r.get("rev") not in revs:
+            revs.append(r.get("rev"))
+    if not revs:
+        return
+
+    def pick(rev, scenario, peer="sockchat"):
+        return [r for r in records if r.get("rev") == rev and r.get("scenario") == scenario and r.get("peer") == peer]
+
+    def rate(runs):
+        return mean([r["delivered_per_s"] for r in runs if r.get("status") == "complete" and r.get("delivered_per_s")])
+
+    def p99(runs):
+        return mean([r["p99_us"] for r in runs if r.get("status") == "complete" and r.get("p99_us")])
+
+    def kib(runs):
+        return mean([r["kib_per_connection"] for r in runs if r.get("kib_per_connection")])
+
+    columns = [
+        ("a delivered/s", lambda rev: rate(pick(rev, "a")), lambda v: num(v)),
+        ("b delivered/s (JSON)", lambda rev: rate(pick(rev, "b")), lambda v: num(v)),
+        ("b delivered/s (text)", lambda rev: rate(pick(rev, "b", "sockchat-text")), lambda v: num(v)),
+        ("c p99 ms", lambda rev: p99(pick(rev, "c")), lambda v: ms(v)),
+        ("c server CPU s", lambda rev: mean([r.get("server_cpu_s") for r in pick(rev, "c") if r.get("server_cpu_s")]), lambda v: num(v, 2)),
+        ("d 10,000 idle KiB/conn", lambda rev: kib(pick(rev, "d10000")), lambda v: num(v, 2)),
+    ]
+    out.append("## Step by step: what each server change bought")
+    out.append("")
+    out.append("sockchat alone at successive commits, measured one after another in one sitting by "
+               "`bench/steps.sh REV...` (each revision's server built in a temporary worktree, today's load "
+               "generator, the scenarios' settings above, mean of the runs). In brackets: the ratio to the "
+               "previous row (for p99 and KiB, lower is better). Compare rows with each other, not with the "
+               "peer tables above, which come from another sitting.")
+    out.append("")
+    out.append("| commit | change | " + " | ".join(c[0] for c in columns) + " |")
+    out.append("| --- | --- | " + " | ".join("---:" for _ in columns) + " |")
+    previous = {}
+    for rev in revs:
+        subject = next((r.get("subject", "") for r in records if r.get("rev") == rev), "")
+        cells = []
+        for title, get, fmt in columns:
+            value = get(rev)
+            if value is None:
+                cells.append("–")
+                continue
+            before = previous.get(title)
+            cells.append(fmt(value) + (f" ({value / before:.2f}x)" if before else ""))
+            previous[title] = value
+        out.append(f"| `{rev}` | {subject} | " + " | ".join(cells) + " |")
+    out.append("")
 
 
 GENERATOR_FLOOR_NOTE = (

@@ -21,7 +21,7 @@ GENERATOR_CORE=${GENERATOR_CORE:-1}
 RESULTS=$ROOT/bench/results
 RAW=${RAW:-$RESULTS/raw.jsonl}   # RAW=/tmp/x.jsonl: a scratch run that leaves the recorded results alone
 LOGS=$RESULTS/logs
-SOCKCHAT=$ROOT/src/Sockchat/bin/Release/net10.0/sockchat.dll
+SOCKCHAT=${SOCKCHAT_DLL:-$ROOT/src/Sockchat/bin/Release/net10.0/sockchat.dll}   # SOCKCHAT_DLL: another build (bench/steps.sh)
 BENCH=$ROOT/bench/Sockchat.Bench/bin/Release/net10.0/sockchat-bench.dll
 HELLO=$ROOT/bench/hello/bin/Release/net10.0/hello.dll
 WORK=$(mktemp -d /tmp/sockchat-bench.XXXXXX)
