@@ -15,13 +15,21 @@ public sealed record PendingMessage(MsgFrame Message, ClientSession Sender, Fram
 
 public sealed record OrderedNotice(Action Deliver) : WriterItem;
 
+/// <summary>The trim timer's turn in the writer's queue; never handed to <see cref="HistoryWriter.Stored"/>.</summary>
+internal sealed record TrimDue : WriterItem
+{
+    public static readonly TrimDue Instance = new();
+}
+
 /// <summary>
 /// Group commit: messages queue here in seq order, and one loop stores whatever has gathered
 /// in a single transaction (one disk sync for a burst), then hands the batch back, in order, to
 /// be broadcast and acknowledged. So an <c>ack</c> always means "on disk", and nobody sees a
 /// message that a crash could take back. The loop also runs retention between batches, on the
-/// same connection. Owned by <see cref="ChatHub"/>; its task is awaited at shutdown after the
-/// queue is completed, so everything accepted is stored.
+/// same connection: every <see cref="HistoryOptions.TrimInterval"/> a timer queues a
+/// <see cref="TrimDue"/> (at most one at a time), so the loop only ever waits on the queue and
+/// allocates nothing per batch. Owned by <see cref="ChatHub"/>; its task is awaited at shutdown
+/// after the queue is completed, so everything accepted is stored.
 /// </summary>
 public sealed class HistoryWriter(SqliteHistoryStore store, HistoryOptions options, TimeProvider time, ILogger logger)
 {
@@ -29,6 +37,10 @@ public sealed class HistoryWriter(SqliteHistoryStore store, HistoryOptions optio
 
     private readonly Channel<WriterItem> _queue = Channel.CreateUnbounded<WriterItem>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+
+    private readonly List<MsgFrame> _messages = new(MaxBatch);
+    private int _trimQueued;
+    private volatile bool _completed;
 
     /// <summary>Called with each stored batch (in queue order, notices included), from the writer loop.</summary>
     public Action<IReadOnlyList<WriterItem>>? Stored { get; set; }
@@ -39,50 +51,76 @@ public sealed class HistoryWriter(SqliteHistoryStore store, HistoryOptions optio
     /// <summary>Queues an item; false once the writer is completed (shutdown).</summary>
     public bool TryEnqueue(WriterItem item) => _queue.Writer.TryWrite(item);
 
-    /// <summary>No more messages: the loop stores what is queued and ends.</summary>
-    public void Complete() => _queue.Writer.TryComplete();
+    /// <summary>No more messages: the loop stores what is queued and ends (without trimming again).</summary>
+    public void Complete()
+    {
+        _completed = true;
+        _queue.Writer.TryComplete();
+    }
 
     /// <summary>Stores batches until <see cref="Complete"/> has been called and the queue is empty.</summary>
     public async Task RunAsync()
     {
         var reader = _queue.Reader;
         var batch = new List<WriterItem>(MaxBatch);
-        using var trimTimer = new PeriodicTimer(options.TrimInterval, time);
-        var trimTick = trimTimer.WaitForNextTickAsync().AsTask();
-        while (true)
+        using var trimTimer = time.CreateTimer(static writer => ((HistoryWriter)writer!).QueueTrim(), this, options.TrimInterval, options.TrimInterval);
+        while (await reader.WaitToReadAsync())
         {
-            var waiting = reader.WaitToReadAsync().AsTask();
-            while (await Task.WhenAny(waiting, trimTick) == trimTick && !waiting.IsCompleted)
-            {
-                Trim();
-                trimTick = trimTimer.WaitForNextTickAsync().AsTask();
-            }
-            if (!await waiting)
-            {
-                return;
-            }
             batch.Clear();
+            var trim = false;
             while (batch.Count < MaxBatch && reader.TryRead(out var item))
             {
+                if (item is TrimDue)
+                {
+                    trim = true;
+                    continue;
+                }
                 batch.Add(item);
             }
-            Store(batch);
+            if (batch.Count > 0)
+            {
+                Store(batch);
+            }
+            if (trim)
+            {
+                Volatile.Write(ref _trimQueued, 0);
+                if (!_completed)
+                {
+                    Trim();
+                }
+            }
+        }
+    }
+
+    /// <summary>From the timer: the loop trims when it reaches this, between two batches (unless one is still queued).</summary>
+    private void QueueTrim()
+    {
+        if (Interlocked.Exchange(ref _trimQueued, 1) == 0 && !_queue.Writer.TryWrite(TrimDue.Instance))
+        {
+            Volatile.Write(ref _trimQueued, 0);
         }
     }
 
     private void Store(List<WriterItem> batch)
     {
-        var messages = batch.OfType<PendingMessage>().Select(p => p.Message).ToList();
+        _messages.Clear();
+        foreach (var item in batch)
+        {
+            if (item is PendingMessage pending)
+            {
+                _messages.Add(pending.Message);
+            }
+        }
         try
         {
-            if (messages.Count > 0)
+            if (_messages.Count > 0)
             {
-                store.Append(messages);
+                store.Append(_messages);
             }
         }
         catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
         {
-            HistoryLog.StoreFailed(logger, ex, messages.Count);
+            HistoryLog.StoreFailed(logger, ex, _messages.Count);
             Failed?.Invoke(batch, ex);
             return;
         }

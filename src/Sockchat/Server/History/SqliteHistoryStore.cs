@@ -7,7 +7,8 @@ namespace Sockchat.Server;
 /// Messages on disk in one SQLite file (WAL mode). The server creates and migrates the schema
 /// itself and refuses a file written by a newer version. Writes come only from
 /// <see cref="HistoryWriter"/>'s loop through one connection, a batch per transaction (group
-/// commit: one disk sync for a burst of messages); reads open their own pooled connections,
+/// commit: one disk sync for a burst of messages, through statements prepared once, see
+/// <see cref="BatchAppender"/>); reads open their own pooled connections,
 /// which WAL lets run beside the writer. <c>:memory:</c> uses a temporary file with syncing
 /// off, deleted on dispose, so both modes share one code path.
 /// </summary>
@@ -18,12 +19,14 @@ public sealed class SqliteHistoryStore : IAsyncDisposable
     private readonly string _connectionString;
     private readonly string? _temporaryFile;
     private readonly SqliteConnection _writer;
+    private readonly BatchAppender _appender;
 
     private SqliteHistoryStore(string connectionString, string? temporaryFile, SqliteConnection writer)
     {
         _connectionString = connectionString;
         _temporaryFile = temporaryFile;
         _writer = writer;
+        _appender = new BatchAppender(writer);
     }
 
     public string Description { get; private init; } = "";
@@ -145,43 +148,8 @@ public sealed class SqliteHistoryStore : IAsyncDisposable
     }
 
     /// <summary>Stores a batch in one transaction; durable when this returns. Called only from the writer loop.</summary>
-    public void Append(IReadOnlyList<MsgFrame> batch)
-    {
-        using var tx = _writer.BeginTransaction();
-        using var insert = _writer.CreateCommand();
-        insert.Transaction = tx;
-        insert.CommandText = "INSERT INTO messages (room, seq, ts, sender, text, kind) VALUES ($room, $seq, $ts, $sender, $text, $kind);";
-        var room = insert.Parameters.Add("$room", SqliteType.Text);
-        var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
-        var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
-        var sender = insert.Parameters.Add("$sender", SqliteType.Text);
-        var text = insert.Parameters.Add("$text", SqliteType.Text);
-        var kind = insert.Parameters.Add("$kind", SqliteType.Text);
-        var lastSeqs = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var message in batch)
-        {
-            room.Value = message.Room;
-            seq.Value = message.Seq;
-            ts.Value = message.Ts.ToUnixTimeMilliseconds();
-            sender.Value = message.From;
-            text.Value = message.Text;
-            kind.Value = message.Action ? "action" : "say";
-            insert.ExecuteNonQuery();
-            lastSeqs[message.Room] = message.Seq;
-        }
-        using var upsert = _writer.CreateCommand();
-        upsert.Transaction = tx;
-        upsert.CommandText = "INSERT INTO room_seq (room, last_seq) VALUES ($room, $seq) ON CONFLICT(room) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq);";
-        var upsertRoom = upsert.Parameters.Add("$room", SqliteType.Text);
-        var upsertSeq = upsert.Parameters.Add("$seq", SqliteType.Integer);
-        foreach (var (name, last) in lastSeqs)
-        {
-            upsertRoom.Value = name;
-            upsertSeq.Value = last;
-            upsert.ExecuteNonQuery();
-        }
-        tx.Commit();
-    }
+    /// <exception cref="SqliteException">nothing of the batch was stored</exception>
+    public void Append(IReadOnlyList<MsgFrame> batch) => _appender.Append(batch);
 
     /// <summary>Applies retention; returns how many messages were removed. Called only from the writer loop.</summary>
     public int Trim(int maxPerRoom, TimeSpan? maxAge, DateTimeOffset now)
@@ -255,6 +223,8 @@ public sealed class SqliteHistoryStore : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        // The prepared statements first: a connection closed with statements alive stays open as a zombie.
+        _appender.Dispose();
         _writer.Dispose();
         SqliteConnection.ClearAllPools();
         if (_temporaryFile is not null)
