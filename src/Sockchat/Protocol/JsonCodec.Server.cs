@@ -29,11 +29,11 @@ public static partial class JsonCodec
             w.WriteEndObject();
             if (f.Motd is not null) w.WriteString("motd", f.Motd);
         }),
-        MsgFrame f => Write(w => WriteMsg(w, f)),
+        MsgFrame f => Write(f, WriteMsg),
         DmMessageFrame f => Write(w =>
         {
             w.WriteString("type", "dm");
-            w.WriteString("ts", FormatTimestamp(f.Ts));
+            WriteTimestamp(w, f.Ts);
             w.WriteString("from", f.From);
             w.WriteString("to", f.To);
             w.WriteString("text", f.Text);
@@ -43,14 +43,14 @@ public static partial class JsonCodec
             w.WriteString("type", "joined");
             w.WriteString("room", f.Room);
             w.WriteString("name", f.Name);
-            w.WriteString("ts", FormatTimestamp(f.Ts));
+            WriteTimestamp(w, f.Ts);
         }),
         LeftFrame f => Write(w =>
         {
             w.WriteString("type", "left");
             w.WriteString("room", f.Room);
             w.WriteString("name", f.Name);
-            w.WriteString("ts", FormatTimestamp(f.Ts));
+            WriteTimestamp(w, f.Ts);
             if (f.Reason is not null) w.WriteString("reason", f.Reason);
         }),
         NickChangedFrame f => Write(w =>
@@ -58,9 +58,9 @@ public static partial class JsonCodec
             w.WriteString("type", "nick");
             w.WriteString("old", f.Old);
             w.WriteString("new", f.New);
-            w.WriteString("ts", FormatTimestamp(f.Ts));
+            WriteTimestamp(w, f.Ts);
         }),
-        AckFrame f => Write(w => { w.WriteString("type", "ack"); WriteId(w, f.Id); if (f.Seq is { } seq) w.WriteNumber("seq", seq); }),
+        AckFrame f => Write(f, static (w, f) => { w.WriteString("type"u8, "ack"u8); WriteId(w, f.Id); if (f.Seq is { } seq) w.WriteNumber("seq"u8, seq); }),
         ErrorFrame f => Write(w => { w.WriteString("type", "error"); w.WriteString("code", f.Code); w.WriteString("message", f.Message); WriteId(w, f.Id); }),
         ShutdownFrame f => Write(w => { w.WriteString("type", "shutdown"); w.WriteString("reason", f.Reason); }),
         WhoReplyFrame f => Write(w =>
@@ -105,14 +105,14 @@ public static partial class JsonCodec
 
     private static void WriteMsg(Utf8JsonWriter w, MsgFrame f)
     {
-        w.WriteString("type", "msg");
-        w.WriteString("room", f.Room);
-        w.WriteNumber("seq", f.Seq);
-        w.WriteString("ts", FormatTimestamp(f.Ts));
-        w.WriteString("from", f.From);
-        w.WriteString("text", f.Text);
-        if (f.Action) w.WriteBoolean("action", true);
-        if (f.History) w.WriteBoolean("history", true);
+        w.WriteString("type"u8, "msg"u8);
+        w.WriteString("room"u8, f.Room);
+        w.WriteNumber("seq"u8, f.Seq);
+        WriteTimestamp(w, f.Ts);
+        w.WriteString("from"u8, f.From);
+        w.WriteString("text"u8, f.Text);
+        if (f.Action) w.WriteBoolean("action"u8, true);
+        if (f.History) w.WriteBoolean("history"u8, true);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -31,8 +32,50 @@ public static partial class JsonCodec
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
 
     /// <summary>Formats a timestamp as RFC 3339 UTC with milliseconds, e.g. 2026-11-22T10:15:30.123Z.</summary>
-    public static string FormatTimestamp(DateTimeOffset ts) =>
-        ts.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    public static string FormatTimestamp(DateTimeOffset ts)
+    {
+        Span<byte> utf8 = stackalloc byte[TimestampLength];
+        FormatTimestamp(ts, utf8);
+        return Encoding.ASCII.GetString(utf8);
+    }
+
+    private const int TimestampLength = 24;
+
+    /// <summary>Writes the timestamp as its 24 ASCII bytes (every message carries one: no format string parsed per frame).</summary>
+    private static void FormatTimestamp(DateTimeOffset ts, Span<byte> utf8)
+    {
+        var t = ts.UtcDateTime;
+        Digits(utf8[..4], t.Year);
+        utf8[4] = (byte)'-';
+        Digits(utf8.Slice(5, 2), t.Month);
+        utf8[7] = (byte)'-';
+        Digits(utf8.Slice(8, 2), t.Day);
+        utf8[10] = (byte)'T';
+        Digits(utf8.Slice(11, 2), t.Hour);
+        utf8[13] = (byte)':';
+        Digits(utf8.Slice(14, 2), t.Minute);
+        utf8[16] = (byte)':';
+        Digits(utf8.Slice(17, 2), t.Second);
+        utf8[19] = (byte)'.';
+        Digits(utf8.Slice(20, 3), t.Millisecond);
+        utf8[23] = (byte)'Z';
+
+        static void Digits(Span<byte> into, int value)
+        {
+            for (var i = into.Length - 1; i >= 0; i--)
+            {
+                into[i] = (byte)('0' + value % 10);
+                value /= 10;
+            }
+        }
+    }
+
+    private static void WriteTimestamp(Utf8JsonWriter w, DateTimeOffset ts)
+    {
+        Span<byte> utf8 = stackalloc byte[TimestampLength];
+        FormatTimestamp(ts, utf8);
+        w.WriteString("ts"u8, utf8);
+    }
 
     /// <summary>True when a line looks like a JSON object (the first line of a JSON-dialect client).</summary>
     public static bool LooksLikeJsonObject(string line) => line.TrimStart().StartsWith('{');
@@ -42,14 +85,17 @@ public static partial class JsonCodec
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
-    private static byte[] Write(Action<Utf8JsonWriter> body)
+    private static byte[] Write(Action<Utf8JsonWriter> body) => Write(body, static (w, b) => b(w));
+
+    /// <summary>As <see cref="Write(Action{Utf8JsonWriter})"/>, for hot frames: a static body and its state, no closure.</summary>
+    private static byte[] Write<TState>(TState state, Action<Utf8JsonWriter, TState> body)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
         var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
         writer.Reset(buffer);
         writer.WriteStartObject();
-        body(writer);
+        body(writer, state);
         writer.WriteEndObject();
         writer.Flush();
         var bytes = new byte[buffer.WrittenCount + 1];

@@ -145,6 +145,24 @@ public sealed class JsonCodecServerFrameTests
     }
 
     [Theory]
+    [InlineData(1, 1, 1, 0, 0, 0, 0, "0001-01-01T00:00:00.000Z")]
+    [InlineData(999, 12, 31, 23, 59, 59, 7, "0999-12-31T23:59:59.007Z")]
+    [InlineData(9999, 12, 31, 23, 59, 59, 999, "9999-12-31T23:59:59.999Z")]
+    [InlineData(2024, 2, 29, 9, 5, 7, 40, "2024-02-29T09:05:07.040Z")]
+    public void Every_field_of_a_timestamp_is_zero_padded_to_its_width(int y, int mo, int d, int h, int mi, int s, int ms, string expected)
+    {
+        // Arrange
+        var ts = new DateTimeOffset(y, mo, d, h, mi, s, ms, TimeSpan.Zero);
+
+        // Act
+        var line = Line(JsonCodec.Encode(new MsgFrame("general", 1, ts, "alice", "hi")));
+
+        // Assert
+        Assert.Equal(expected, JsonCodec.FormatTimestamp(ts));
+        Assert.Contains($"\"ts\":\"{expected}\"", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("héllo")]
     [InlineData("日本語 Ελληνικά")]
     public void Non_ascii_text_is_written_as_utf8_not_escaped(string text)
