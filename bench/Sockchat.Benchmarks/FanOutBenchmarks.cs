@@ -1,3 +1,4 @@
+using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Sockchat.Protocol;
 using Sockchat.Server;
@@ -39,11 +40,13 @@ public class FanOutBenchmarks
     [IterationCleanup]
     public void Drain()
     {
+        var sink = new ArrayBufferWriter<byte>();
         foreach (var outbox in _outboxes)
         {
-            while (outbox.Reader.TryRead(out var item))
+            while (outbox.TryTake(sink, long.MaxValue, out var taken) == TakeResult.Taken)
             {
-                outbox.Release(item.Length);
+                outbox.FinishWriting(taken, ReadOnlySpan<byte>.Empty);
+                sink.ResetWrittenCount();
             }
         }
     }
