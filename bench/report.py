@@ -11,7 +11,7 @@ import sys
 from collections import defaultdict
 
 PEER_ORDER = ["sockchat", "sockchat-text", "sockchat-memory", "sockchat-file",
-              "relay_select", "relay_threads", "ncat", "ngircd", "say", "hello"]
+              "relay_select", "relay_threads", "ncat", "ngircd", "say", "say-tool", "hello"]
 
 SERVER_COMMANDS = """\
 | peer | server command (pinned with `taskset -c 0`, inside `timeout 900`) |
@@ -176,16 +176,19 @@ def slow_reader_section(out, records):
 def say_section(out, peers):
     out.append("| what | run | median ms | min ms | mean ms | 20 samples (ms) |")
     out.append("| --- | ---: | ---: | ---: | ---: | --- |")
-    for peer in ("say", "hello"):
+    for peer in ("say", "say-tool", "hello"):
         for r in peers.get(peer, []):
             samples = " ".join(f"{v / 1000:.0f}" for v in r.get("samples_us", []))
             out.append(f"| {peer} | {r['run']} | {r['median_ms']} | {r['min_ms']} | {r['mean_ms']} | {samples} |")
-    say = mean([r["median_ms"] for r in peers.get("say", [])])
     hello = mean([r["median_ms"] for r in peers.get("hello", [])])
-    if say and hello:
-        out.append("")
-        out.append(f"**`sockchat say` takes {say / hello:.2f}x a bare `dotnet hello.dll` start** "
-                   f"(medians {say:.0f} ms vs {hello:.0f} ms; the target is at most 2x).")
+    labels = {"say": "`sockchat say` from the build output (`dotnet sockchat.dll`)",
+              "say-tool": "`sockchat say` as installed (`dotnet pack` + `dotnet tool install`: ReadyToRun, linux-x64)"}
+    for peer, label in labels.items():
+        say = mean([r["median_ms"] for r in peers.get(peer, [])])
+        if say and hello:
+            out.append("")
+            out.append(f"**{label} takes {say / hello:.2f}x a bare `dotnet hello.dll` start** "
+                       f"(medians {say:.0f} ms vs {hello:.0f} ms; the target is at most 2x).")
 
 
 def history_section(out, peers):
@@ -259,11 +262,14 @@ def targets_section(out, records):
                      not healthy))
 
     f = by_peer(records, "f")
-    say = mean([r["median_ms"] for r in f.get("say", [])])
+    # What users run: the installed tool when the run measured it (older runs have only the build output).
+    peer = "say-tool" if f.get("say-tool") else "say"
+    say = mean([r["median_ms"] for r in f.get(peer, [])])
     hello = mean([r["median_ms"] for r in f.get("hello", [])])
     if say and hello:
-        rows.append(("f: `say` one-shot wall time <= 2x a bare `dotnet hello.dll`", f"{say / hello:.2f}x ({say:.0f} ms vs {hello:.0f} ms)",
-                     say / hello <= 2))
+        what = "the installed tool" if peer == "say-tool" else "the build output"
+        rows.append(("f: `say` one-shot wall time <= 2x a bare `dotnet hello.dll`",
+                     f"{say / hello:.2f}x ({say:.0f} ms vs {hello:.0f} ms; {what})", say / hello <= 2))
 
     if not rows:
         return

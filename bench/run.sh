@@ -10,7 +10,8 @@
 #
 # Scenarios: a (10 clients all sending), b (100 clients, 10 senders), c (1000 clients, one paced
 # sender), d (idle 1000 and 10000), e (slow reader), f (say one-shot vs dotnet hello),
-# g (durable history vs :memory:). Needs root for apt-get when ncat or ngircd is missing.
+# g (durable history vs :memory:). Needs root for apt-get when ncat or ngircd is missing. Scenario f
+# packs the tool and installs it into a scratch --tool-path to time it as users run it.
 set -uo pipefail   # no -e: a run that fails is a result to record, not a reason to stop
 
 cd "$(dirname "$0")/.."
@@ -239,33 +240,55 @@ scenario_e() {
     done
 }
 
-# `sockchat say` one-shot wall time against a bare `dotnet hello.dll`, 20 starts each per run.
+# `sockchat say` one-shot wall time against a bare `dotnet hello.dll`, 20 starts of each per run,
+# interleaved: say is the build output (`dotnet sockchat.dll`, JIT-compiled, as run from a clone),
+# say-tool the tool as users install it (README: `dotnet pack`, then `dotnet tool install`; on
+# linux-x64 that is the ReadyToRun-compiled sockchat.linux-x64 package, started by its apphost).
+install_tool() {
+    local nupkg=$WORK/nupkg version
+    log "packing and installing the tool into $WORK/tool (a minute or two)"
+    rm -rf "$nupkg" "$WORK/tool"
+    # PackageOutputPath: the packages go to $WORK, not ./nupkg.
+    dotnet pack src/Sockchat -c Release -nologo -v q -p:PackageOutputPath="$nupkg" >"$WORK/pack.log" 2>&1 \
+        || { tail -20 "$WORK/pack.log" >&2; log "dotnet pack failed"; return 1; }
+    # The version just packed, so that no other source's sockchat is installed instead.
+    version=$(find "$nupkg" -maxdepth 1 -name 'sockchat.[0-9]*.nupkg' -printf '%f\n' | sed 's/^sockchat\.\(.*\)\.nupkg$/\1/' | head -1)
+    dotnet tool install --tool-path "$WORK/tool" --add-source "$nupkg" --version "$version" sockchat >>"$WORK/pack.log" 2>&1 \
+        || { tail -20 "$WORK/pack.log" >&2; log "dotnet tool install failed"; return 1; }
+}
+
 scenario_f() {
-    local run i t0 t1
+    local run i t0 t1 tool=$WORK/tool/sockchat
+    install_tool || return
     for run in $(seq "$RUNS"); do
         start_server sockchat --history-db :memory: || return
         taskset -c "$GENERATOR_CORE" dotnet "$SOCKCHAT" say -p "$SERVER_PORT" -n warmup "warm up" >/dev/null 2>&1
+        taskset -c "$GENERATOR_CORE" "$tool" say -p "$SERVER_PORT" -n warmup "warm up" >/dev/null 2>&1
         taskset -c "$GENERATOR_CORE" dotnet "$HELLO" >/dev/null 2>&1
-        local say=() hello=()
+        local say=() say_tool=() hello=()
         for i in $(seq 20); do
             t0=$(date +%s%N)
             timeout 30 taskset -c "$GENERATOR_CORE" dotnet "$SOCKCHAT" say -p "$SERVER_PORT" -n bench "one-shot $i" >/dev/null 2>>"$LOGS/f-say.log"
             t1=$(date +%s%N); say+=($(( (t1 - t0) / 1000 )))
             t0=$(date +%s%N)
+            timeout 30 taskset -c "$GENERATOR_CORE" "$tool" say -p "$SERVER_PORT" -n bench "one-shot tool $i" >/dev/null 2>>"$LOGS/f-say.log"
+            t1=$(date +%s%N); say_tool+=($(( (t1 - t0) / 1000 )))
+            t0=$(date +%s%N)
             timeout 30 taskset -c "$GENERATOR_CORE" dotnet "$HELLO" >/dev/null
             t1=$(date +%s%N); hello+=($(( (t1 - t0) / 1000 )))
         done
         stop_server
-        python3 - "$run" "${say[*]}" "${hello[*]}" >>"$RAW" <<'EOF'
+        python3 - "$run" "${say[*]}" "${say_tool[*]}" "${hello[*]}" >>"$RAW" <<'EOF'
 import json, statistics, sys
-run, say, hello = int(sys.argv[1]), [int(x) for x in sys.argv[2].split()], [int(x) for x in sys.argv[3].split()]
-for peer, values in (("say", say), ("hello", hello)):
+run = int(sys.argv[1])
+for peer, arg in (("say", sys.argv[2]), ("say-tool", sys.argv[3]), ("hello", sys.argv[4])):
+    values = [int(x) for x in arg.split()]
     print(json.dumps({"scenario": "f", "peer": peer, "run": run, "samples_us": values,
                       "median_ms": round(statistics.median(values) / 1000, 1),
                       "min_ms": round(min(values) / 1000, 1), "mean_ms": round(statistics.mean(values) / 1000, 1),
                       "status": "complete"}))
 EOF
-        log "f run $run: say median $(tail -2 "$RAW" | head -1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["median_ms"])') ms, hello median $(tail -1 "$RAW" | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["median_ms"])') ms"
+        log "f run $run: $(tail -3 "$RAW" | python3 -c 'import json, sys; print(", ".join(d["peer"] + " median " + str(d["median_ms"]) + " ms" for d in map(json.loads, sys.stdin)))')"
     done
 }
 
@@ -282,7 +305,7 @@ main() {
     rm -f "$LOGS"/*.log
     # A partial run (some scenarios, some peers) replaces only those scenarios' lines of those peers.
     if [ -f "$RAW" ]; then
-        PEER_LIST="${B_PEERS[*]} sockchat-memory sockchat-file say hello" python3 - "$RAW" "${SCENARIOS[@]}" <<'EOF'
+        PEER_LIST="${B_PEERS[*]} sockchat-memory sockchat-file say say-tool hello" python3 - "$RAW" "${SCENARIOS[@]}" <<'EOF'
 import json, os, sys
 path, chosen = sys.argv[1], sys.argv[2:]
 peers = set(os.environ["PEER_LIST"].split())

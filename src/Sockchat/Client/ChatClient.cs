@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -21,19 +20,25 @@ public sealed class ChatClient : IAsyncDisposable
     // Server lines can be large (a history page), so the client's own limit is generous.
     private const int MaxIncomingLineBytes = 64 * 1024 * 1024;
 
+    // The first read buffer; it doubles while a line does not fit (the framer caps a line at MaxIncomingLineBytes).
+    private const int InitialBufferBytes = 4096;
+
     private readonly Socket _socket;
     private readonly Stream _stream;
-    private readonly PipeReader _reader;
     private readonly LineFramer _framer = new(MaxIncomingLineBytes);
     private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private ReadOnlySequence<byte> _pending;
-    private bool _pendingValid;
+    // Received bytes not yet framed are _buffer[_start.._end]. A plain buffer rather than a PipeReader:
+    // the same lines with less start-up work (Pipelines' generic async machinery is JIT-compiled at
+    // every start, which a one-shot `say` notices).
+    private byte[] _buffer = new byte[InitialBufferBytes];
+    private int _start;
+    private int _end;
+    private bool _completed;
 
     private ChatClient(Socket socket, Stream stream)
     {
         _socket = socket;
         _stream = stream;
-        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
         Welcome = null!;
     }
 
@@ -175,14 +180,15 @@ public sealed class ChatClient : IAsyncDisposable
     {
         while (true)
         {
-            if (_pendingValid)
+            if (_end > _start)
             {
-                var buffer = _pending;
+                var buffer = new ReadOnlySequence<byte>(_buffer, _start, _end - _start);
                 var found = _framer.TryReadLine(ref buffer, out var line);
-                if (found == FrameResult.Line)
+                var text = found == FrameResult.Line ? TextSanitizer.Decode(line) : null;
+                // What the framer consumed: the line and its ending, or an over-long line's bytes it discards.
+                _start = _end - (int)buffer.Length;
+                if (text is not null)
                 {
-                    var text = TextSanitizer.Decode(line);
-                    _pending = buffer;
                     var frame = JsonCodec.ParseServerFrame(text);
                     if (frame is ServerPingFrame ping)
                     {
@@ -191,31 +197,48 @@ public sealed class ChatClient : IAsyncDisposable
                     }
                     return new ReceivedLine(text, frame);
                 }
-                _reader.AdvanceTo(buffer.Start, buffer.End);
-                _pendingValid = false;
             }
-            ReadResult result;
+            if (_completed)
+            {
+                // Closed: nothing, or a last line without its newline (the connection ended mid-line).
+                _start = _end = 0;
+                return null;
+            }
+            MakeRoom();
+            int read;
             try
             {
-                result = await _reader.ReadAsync(cancellationToken);
+                read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
             }
             catch (Exception ex) when (ex is IOException or SocketException)
             {
                 throw new ConnectionLostException("the connection to the server was lost", ex);
             }
-            if (result.IsCompleted && result.Buffer.IsEmpty)
+            if (read == 0)
             {
-                return null;
+                _completed = true;
             }
-            if (result.IsCompleted && result.Buffer.PositionOf((byte)'\n') is null)
-            {
-                // A last line without its newline: the connection ended mid-line.
-                _reader.AdvanceTo(result.Buffer.End);
-                return null;
-            }
-            _pending = result.Buffer;
-            _pendingValid = true;
+            _end += read;
         }
+    }
+
+    /// <summary>Makes space after <see cref="_end"/>: moves the unframed bytes to the front, and doubles the buffer when they fill it.</summary>
+    private void MakeRoom()
+    {
+        if (_start == _end)
+        {
+            _start = _end = 0;
+        }
+        if (_end < _buffer.Length)
+        {
+            return;
+        }
+        var pending = _end - _start;
+        var target = pending < _buffer.Length ? _buffer : new byte[(int)Math.Min((long)_buffer.Length * 2, Array.MaxLength)];
+        Buffer.BlockCopy(_buffer, _start, target, 0, pending);
+        _buffer = target;
+        _start = 0;
+        _end = pending;
     }
 
     public async ValueTask DisposeAsync()
@@ -230,7 +253,6 @@ public sealed class ChatClient : IAsyncDisposable
         catch (ObjectDisposedException)
         {
         }
-        await _reader.CompleteAsync();
         await _stream.DisposeAsync();
         _sendLock.Dispose();
     }

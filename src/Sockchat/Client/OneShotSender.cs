@@ -15,7 +15,10 @@ public sealed class OneShotSender(ChatClient client, string? room, string? to, T
 {
     private const int Window = 256;
 
-    private readonly ConcurrentDictionary<string, int> _pending = new();
+    // Message number by id. A Dictionary under a lock rather than a ConcurrentDictionary<string, int>,
+    // whose code is JIT-compiled at every start of a one-shot process.
+    private readonly Dictionary<string, int> _pending = [];
+    private readonly Lock _pendingLock = new();
     private readonly ConcurrentQueue<string> _refusals = new();
     private readonly SemaphoreSlim _window = new(Window, Window);
     private readonly TaskCompletionSource _allDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -36,7 +39,9 @@ public sealed class OneShotSender(ChatClient client, string? room, string? to, T
                 continue;
             }
             sent++;
-            var id = FrameId.FromString(sent.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var key = sent.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // What FrameId.FromString makes of digits, without JsonSerializer (its first use costs tens of ms at start).
+            var id = new FrameId($"\"{key}\"");
             ClientFrame frame = to is null ? new SayFrame(room, text, id) : new DmFrame(to, text, id);
             var encoded = JsonCodec.Encode(frame);
             if (encoded.Length > client.Welcome.MaxLineBytes)
@@ -46,7 +51,10 @@ public sealed class OneShotSender(ChatClient client, string? room, string? to, T
             }
             await AcquireSlotAsync(receiving, cancellationToken);
             await PaceAsync(cancellationToken);
-            _pending[id.Text] = sent;
+            lock (_pendingLock)
+            {
+                _pending[key] = sent;
+            }
             await client.SendRawAsync(encoded, cancellationToken);
         }
 
@@ -77,12 +85,13 @@ public sealed class OneShotSender(ChatClient client, string? room, string? to, T
         if (await Task.WhenAny(slot, receiving) == receiving)
         {
             await receiving; // rethrows ConnectionLostException
-            throw new ConnectionLostException($"the server closed the connection with {_pending.Count} messages not acknowledged");
+            throw new ConnectionLostException($"the server closed the connection with {PendingCount} messages not acknowledged");
         }
         await slot;
     }
 
     private System.Threading.RateLimiting.TokenBucketRateLimiter? _pace;
+    private bool _firstPaced;
 
     /// <summary>Keeps under the rate the server announced, so a long pipe is slowed down rather than refused.</summary>
     private async Task PaceAsync(CancellationToken cancellationToken)
@@ -92,15 +101,26 @@ public sealed class OneShotSender(ChatClient client, string? room, string? to, T
         {
             return;
         }
-        _pace ??= new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+        if (_pace is null)
         {
-            // A little under the server's figures: its bucket and ours do not start at the same instant.
-            TokenLimit = Math.Max(1, welcome.RateBurst * 9 / 10),
-            TokensPerPeriod = Math.Max(1, welcome.RatePerSecond * 9 / 100),
-            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
-            AutoReplenishment = true,
-            QueueLimit = int.MaxValue,
-        });
+            // The first message always finds a token in the full bucket, so the limiter (and its timer)
+            // is made only for a second one, with the first one's token taken: one-shot posts skip it.
+            if (!_firstPaced)
+            {
+                _firstPaced = true;
+                return;
+            }
+            _pace = new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+            {
+                // A little under the server's figures: its bucket and ours do not start at the same instant.
+                TokenLimit = Math.Max(1, welcome.RateBurst * 9 / 10),
+                TokensPerPeriod = Math.Max(1, welcome.RatePerSecond * 9 / 100),
+                ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+                AutoReplenishment = true,
+                QueueLimit = int.MaxValue,
+            });
+            _pace.AttemptAcquire(1).Dispose();
+        }
         using var lease = await _pace.AcquireAsync(1, cancellationToken);
     }
 
@@ -112,25 +132,54 @@ public sealed class OneShotSender(ChatClient client, string? room, string? to, T
 
     private void CheckDone()
     {
-        if (Volatile.Read(ref _inputDone) && _pending.IsEmpty)
+        if (Volatile.Read(ref _inputDone) && PendingCount == 0)
         {
             _allDone.TrySetResult();
         }
     }
 
+    private int PendingCount
+    {
+        get
+        {
+            lock (_pendingLock)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    private bool TryRemovePending(FrameId id, out int number)
+    {
+        var key = KeyOf(id);
+        lock (_pendingLock)
+        {
+            return _pending.Remove(key, out number);
+        }
+    }
+
+    /// <summary>
+    /// The id's text as <see cref="FrameId.Text"/> gives it, without JsonSerializer for the ids we send
+    /// (quoted digits, echoed back as sent): a string with no escapes is its inner text.
+    /// </summary>
+    private static string KeyOf(FrameId id) =>
+        id.RawJson is ['"', .. var inner, '"'] && !inner.Contains('\\') ? inner : id.Text;
+
     private async Task ReceiveAcksAsync(CancellationToken cancellationToken)
     {
         try
         {
-            while (await client.ReceiveAsync(cancellationToken) is { } line)
+            // Done once every message is settled: stopping then, rather than when SendAllAsync cancels
+            // the read, spares a one-shot process the cost of its first exception.
+            while (!_allDone.Task.IsCompleted && await client.ReceiveAsync(cancellationToken) is { } line)
             {
                 switch (line.Frame)
                 {
-                    case AckFrame ack when _pending.TryRemove(ack.Id.Text, out _):
+                    case AckFrame ack when TryRemovePending(ack.Id, out _):
                         Interlocked.Increment(ref _acknowledged);
                         Settle();
                         break;
-                    case ErrorFrame { Id: { } id } error when _pending.TryRemove(id.Text, out var number):
+                    case ErrorFrame { Id: { } id } error when TryRemovePending(id, out var number):
                         _refusals.Enqueue($"message {number} refused: {error.Code}: {error.Message}");
                         Settle();
                         break;
@@ -144,9 +193,9 @@ public sealed class OneShotSender(ChatClient client, string? room, string? to, T
         {
             return;
         }
-        if (!_pending.IsEmpty)
+        if (PendingCount > 0)
         {
-            throw new ConnectionLostException($"the server closed the connection with {_pending.Count} messages not acknowledged");
+            throw new ConnectionLostException($"the server closed the connection with {PendingCount} messages not acknowledged");
         }
     }
 }

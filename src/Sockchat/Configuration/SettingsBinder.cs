@@ -83,7 +83,8 @@ public static class SettingsBinder
 
     private static void CheckLogLevel(LayeredSettings layers, string level, string key, string flag)
     {
-        if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(level, ignoreCase: true, out _))
+        // The non-generic overload parses the same way and is precompiled (the generic one is JIT-compiled at every start).
+        if (!Enum.TryParse(typeof(Microsoft.Extensions.Logging.LogLevel), level, ignoreCase: true, out _))
         {
             layers.Problem($"{key.Replace(':', '.')} '{level}' is not a log level (Trace, Debug, Information, Warning, Error, Critical, None) (from {layers.SourceOf(key, flag)})");
         }

@@ -134,4 +134,56 @@ public sealed class ChatClientTests(ITestOutputHelper output)
         {
         }
     }
+
+    [Fact(Timeout = 15000)]
+    public async Task ReceiveAsync_frames_lines_however_the_bytes_arrive()
+    {
+        // Arrange: a scripted server that welcomes, then writes a line in two pieces, two lines in one
+        // write (one ending in \r\n), a line 25 times the size of a read buffer, and a last line cut
+        // off by the close.
+        using var cts = Bounded();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var big = new string('x', 100_000);
+        byte[] Msg(long seq, string text) => JsonCodec.Encode(new MsgFrame("general", seq, DateTimeOffset.UnixEpoch, "bob", text));
+        var serving = Task.Run(async () =>
+        {
+            using var peer = await listener.AcceptSocketAsync(cts.Token);
+            await using var stream = new NetworkStream(peer, ownsSocket: false);
+            var one = new byte[1];
+            while (await stream.ReadAsync(one, cts.Token) == 1 && one[0] != (byte)'\n')
+            {
+            }
+            await stream.WriteAsync(JsonCodec.Encode(new WelcomeFrame("alice", "test", "0", ["general"], 1 << 20, null)), cts.Token);
+            var first = Msg(1, "split");
+            await stream.WriteAsync(first.AsMemory(0, 10), cts.Token);
+            await Task.Delay(50, cts.Token);
+            await stream.WriteAsync(first.AsMemory(10), cts.Token);
+            var crlf = Msg(3, "crlf");
+            byte[] two = [.. Msg(2, "together"), .. crlf.AsSpan(0, crlf.Length - 1), (byte)'\r', (byte)'\n'];
+            await stream.WriteAsync(two, cts.Token);
+            await stream.WriteAsync(Msg(4, big), cts.Token);
+            await stream.WriteAsync("{\"type\":\"msg\""u8.ToArray(), cts.Token);
+            peer.Shutdown(SocketShutdown.Send);
+            // Hold the socket until the client has read everything and closes its side.
+            while (await stream.ReadAsync(one, cts.Token) > 0)
+            {
+            }
+        });
+
+        // Act
+        await using var client = await ChatClient.ConnectAsync(Options(port, "alice"), null, cts.Token);
+        var texts = new List<string>();
+        while (await client.ReceiveAsync(cts.Token) is { } line)
+        {
+            texts.Add(Assert.IsType<MsgFrame>(line.Frame).Text);
+        }
+
+        // Assert
+        Assert.Equal(["split", "together", "crlf", big], texts);
+        Assert.Null(await client.ReceiveAsync(cts.Token));
+        await client.DisposeAsync();
+        await serving;
+    }
 }

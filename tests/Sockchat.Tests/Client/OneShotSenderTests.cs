@@ -101,4 +101,22 @@ public sealed class OneShotSenderTests(ITestOutputHelper output)
         Assert.Equal("short", (await alice.ExpectAsync<MsgFrame>()).Text);
         Assert.DoesNotContain(server.Logs, e => e.Message.Contains("over 512 bytes", StringComparison.Ordinal));
     }
+
+    [Fact(Timeout = 15000)]
+    public async Task A_pipe_faster_than_the_servers_rate_is_paced_rather_than_refused()
+    {
+        // Arrange: the server takes 5 at once, then 20 a second; the sender keeps under that (4 at once, then 10 a second).
+        await using var server = await TestServer.StartAsync(new Sockchat.Server.ServerOptions { RatePerSecond = 20, RateBurst = 5 }, output);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var client = await PosterAsync(server, cts.Token);
+        var sender = new OneShotSender(client, null, null, TimeSpan.FromSeconds(10));
+        var lines = Enumerable.Range(1, 12).Select(i => $"line {i}").ToList();
+
+        // Act
+        var report = await sender.SendAllAsync(Lines(lines), cts.Token);
+
+        // Assert
+        Assert.Empty(report.Refusals);
+        Assert.Equal((12, 12), (report.Sent, report.Acknowledged));
+    }
 }
