@@ -16,7 +16,7 @@ PEER_ORDER = ["sockchat", "sockchat-text", "sockchat-memory", "sockchat-file",
 SERVER_COMMANDS = """\
 | peer | server command (pinned with `taskset -c 0`, inside `timeout 900`) |
 | --- | --- |
-| sockchat | `dotnet src/Sockchat/bin/Release/net10.0/sockchat.dll serve --port 0 --rate 0 --max-per-address 0 --max-clients 60000 --history-db :memory:` |
+| sockchat | `dotnet SERVER/sockchat.dll serve --port 0 --rate 0 --max-per-address 0 --max-clients 60000 --history-db :memory:`, SERVER being `dotnet publish src/Sockchat -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true` (the ReadyToRun build the linux-x64 tool package carries) |
 | relay_select | `python3 bench/peers/relay_select.py --port 0` (select() loop, relays each received chunk as-is) |
 | relay_threads | `python3 bench/peers/relay_threads.py --port 0` (a thread per client, whole lines under one lock) |
 | ncat | `ncat -n --broker --chat -m 20000 -l 127.0.0.1 PORT < /dev/null` (Nmap's ncat 7.93) |

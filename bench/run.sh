@@ -22,7 +22,10 @@ GENERATOR_CORE=${GENERATOR_CORE:-1}
 RESULTS=$ROOT/bench/results
 RAW=${RAW:-$RESULTS/raw.jsonl}   # RAW=/tmp/x.jsonl: a scratch run that leaves the recorded results alone
 LOGS=$RESULTS/logs
-SOCKCHAT=${SOCKCHAT_DLL:-$ROOT/src/Sockchat/bin/Release/net10.0/sockchat.dll}   # SOCKCHAT_DLL: another build (bench/steps.sh)
+SOCKCHAT=$ROOT/src/Sockchat/bin/Release/net10.0/sockchat.dll
+# The server as users run it: the ReadyToRun linux-x64 build that the tool package carries
+# (published by build() below); SOCKCHAT_DLL runs another build instead (bench/steps.sh).
+SERVER_DLL=${SOCKCHAT_DLL:-}
 BENCH=$ROOT/bench/Sockchat.Bench/bin/Release/net10.0/sockchat-bench.dll
 HELLO=$ROOT/bench/hello/bin/Release/net10.0/hello.dll
 WORK=$(mktemp -d /tmp/sockchat-bench.XXXXXX)
@@ -67,6 +70,13 @@ build() {
         dotnet build "$project" -c Release -nologo -v q >"$WORK/build.log" 2>&1 \
             || { cat "$WORK/build.log" >&2; log "build of $project failed"; exit 1; }
     done
+    if [ -z "$SERVER_DLL" ]; then
+        log "publishing the server ReadyToRun (linux-x64), as the tool package carries it"
+        dotnet publish src/Sockchat -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+            -o "$WORK/server" -nologo -v q >"$WORK/build.log" 2>&1 \
+            || { cat "$WORK/build.log" >&2; log "publish of the server failed"; exit 1; }
+        SERVER_DLL=$WORK/server/sockchat.dll
+    fi
 }
 
 free_port() {
@@ -93,7 +103,7 @@ start_server() {
     SERVER_PORT=""
     case $peer in
         sockchat|sockchat-text|sockchat-memory|sockchat-file)
-            timeout --signal=TERM 900 taskset -c "$SERVER_CORE" dotnet "$SOCKCHAT" serve --port 0 \
+            timeout --signal=TERM 900 taskset -c "$SERVER_CORE" dotnet "$SERVER_DLL" serve --port 0 \
                 --rate 0 --max-per-address 0 --max-clients 60000 "$@" >"$out" 2>>"$err" &
             SERVER_WRAPPER=$!
             for _ in $(seq 150); do

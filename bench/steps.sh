@@ -26,8 +26,10 @@ for rev in "$@"; do
     rm -f "$raw"
     echo "$(date +%H:%M:%S) $sha: $subject" >&2
     git worktree add -q --detach "$tree" "$sha"
-    if dotnet build "$tree/src/Sockchat" -c Release -nologo -v q >"$tree.build.log" 2>&1; then
-        SOCKCHAT_DLL=$tree/src/Sockchat/bin/Release/net10.0/sockchat.dll RAW=$raw PEERS=sockchat RUNS=${RUNS:-2} \
+    # Published as run.sh publishes today's server: ReadyToRun for linux-x64.
+    if dotnet publish "$tree/src/Sockchat" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+            -o "$tree.server" -nologo -v q >"$tree.build.log" 2>&1; then
+        SOCKCHAT_DLL=$tree.server/sockchat.dll RAW=$raw PEERS=sockchat RUNS=${RUNS:-2} \
             bench/run.sh "${SCENARIO_LIST[@]}"
         python3 - "$raw" "$sha" "$subject" >>"$OUT" <<'PY'
 import json, sys
@@ -42,6 +44,6 @@ PY
         echo "build of $sha failed (see $tree.build.log)" >&2
     fi
     git worktree remove --force "$tree"
-    rm -f "$raw" "$tree.build.log"
+    rm -rf "$raw" "$tree.build.log" "$tree.server"
 done
 echo "$(date +%H:%M:%S) appended to $OUT; python3 bench/report.py bench/results/raw.jsonl bench/RESULTS.md to rewrite the report" >&2
