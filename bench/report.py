@@ -124,6 +124,15 @@ def latency_ratio_line(out, peers):
                "means the last delivery came within a quarter second of the last send.")
 
 
+def held(run):
+    """An idle run counts for memory per connection when the server held (nearly) all of them: complete, or
+    not ready in time with at least 95 % ready (a slow acceptor hitting the time limit, as ngIRCd can)."""
+    if run.get("status") == "complete":
+        return True
+    clients, ready = run.get("clients") or 0, run.get("ready") or 0
+    return run.get("status") == "not_ready" and clients > 0 and ready >= 0.95 * clients
+
+
 def idle_table(out, peers):
     out.append("| peer | run | status | ready | connect ms | ready ms | RSS before MiB | RSS after MiB | peak MiB | KiB per connection | why clients failed |")
     out.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
@@ -137,14 +146,14 @@ def idle_table(out, peers):
     if "sockchat" not in peers:
         return
     def kib(runs):
-        return mean([r.get("kib_per_connection") for r in runs if r.get("status") == "complete"])
+        return mean([r.get("kib_per_connection") for r in runs if held(r)])
     mine = kib(peers["sockchat"])
     others = {p: kib(runs) for p, runs in peers.items() if p != "sockchat"}
     others = {p: v for p, v in others.items() if v}
     out.append("")
     if mine and others:
         best = min(others, key=others.get)
-        out.append(f"**sockchat** {mine:.2f} KiB per connection; best peer that held them all: {best} {others[best]:.2f} KiB: "
+        out.append(f"**sockchat** {mine:.2f} KiB per connection; best peer that held them (at least 95 % ready): {best} {others[best]:.2f} KiB: "
                    f"sockchat uses **{mine / others[best]:.2f}x** the best peer's memory per connection (lower is better).")
     failed = [p for p, runs in peers.items() if any(r.get("status") != "complete" for r in runs)]
     if failed:
@@ -236,7 +245,7 @@ def targets_section(out, records):
     d = by_peer(records, "d10000")
     if "sockchat" in d:
         def kib(runs):
-            return mean([r.get("kib_per_connection") for r in runs if r.get("status") == "complete"])
+            return mean([r.get("kib_per_connection") for r in runs if held(r)])
         mine = kib(d["sockchat"])
         others = {p: kib(runs) for p, runs in d.items() if p != "sockchat"}
         others = {p: v for p, v in others.items() if v}
@@ -364,6 +373,12 @@ def main():
         out.append("")
 
     steps_section(out, os.path.join(os.path.dirname(raw), "steps.jsonl"))
+    # The hand-written account of the changes (what was done for each gain, what was left), verbatim.
+    notes = os.path.join(os.path.dirname(os.path.abspath(target)), "NOTES.md")
+    if os.path.exists(notes):
+        with open(notes) as f:
+            out.append(f.read().rstrip())
+            out.append("")
 
     with open(target, "w") as f:
         f.write("\n".join(out).rstrip() + "\n")

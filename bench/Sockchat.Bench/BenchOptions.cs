@@ -45,6 +45,9 @@ public sealed record BenchOptions
     /// <summary>The client that stops reading once sending starts (slow-consumer scenario); not a sender.</summary>
     public int? StopReader { get; init; }
 
+    /// <summary>How long, after the run, the server is given to disconnect the client that stopped reading before it is checked (without reading from it meanwhile).</summary>
+    public double StopReaderGraceSeconds { get; init; } = 5;
+
     public string Label { get; init; } = "";
 
     /// <summary>IRC operator login NAME:PASSWORD; senders use it to set user mode +F (relaxed flood protection).</summary>

@@ -83,6 +83,9 @@ public sealed partial class LoadGenerator : IDisposable
         }
         if (_options.StopReader is { } reader)
         {
+            // A server may notice a stalled reader only after a grace period of its own; reading from
+            // it meanwhile would unstall it, so wait first, then drain what it was sent and look for the close.
+            await Task.Delay(TimeSpan.FromSeconds(_options.StopReaderGraceSeconds), cancellationToken);
             result.StopReaderDisconnected = _clients[reader].DrainAndCheckClosed(64 << 20);
         }
         var memoryAfter = ReadServerMemory();

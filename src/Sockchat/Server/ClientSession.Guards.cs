@@ -78,6 +78,12 @@ public sealed partial class ClientSession
             }
             return;
         }
+        if (_outbox.IsStalledOverLimit)
+        {
+            // Stopped reading during a burst that has since ended: no new frame would notice it.
+            OnOutboxOverflow();
+            return;
+        }
         if (Dialect != Dialect.Json)
         {
             return; // Text clients cannot answer pings; TCP keepalive finds their dead connections.

@@ -130,6 +130,15 @@ public sealed partial class ClientSession : IAsyncDisposable
             return;
         }
         var sent = TrySendNow(buffer.WrittenSpan);
+        if (sent < buffer.WrittenCount)
+        {
+            // Its socket is full: from now on the write loop waits for it, and the clock for "not reading" runs.
+            _outbox.WriteBlocked(progressed: sent > 0);
+        }
+        else
+        {
+            _outbox.WriteFinished();
+        }
         _outbox.FinishWriting(sent, buffer.WrittenSpan[sent..]);
         if (buffer.Capacity > MaxWriteBatchBytes * 2)
         {
@@ -320,7 +329,7 @@ public sealed partial class ClientSession : IAsyncDisposable
                 buffer ??= new PooledBufferWriter();
                 buffer.Clear();
                 // Drain everything queued into one write: batching, not Nagle, keeps writes few.
-                var take = _outbox.TryTake(buffer, MaxWriteBatchBytes, out var taken);
+                var take = _outbox.TryTake(buffer, MaxWriteBatchBytes, out var taken, isWriteLoop: true);
                 if (take == TakeResult.Finished)
                 {
                     break;
@@ -335,11 +344,11 @@ public sealed partial class ClientSession : IAsyncDisposable
                 }
                 // Most writes fit the socket's buffer at once: a non-blocking send needs no async machinery.
                 var sent = _sendsInline ? TrySendNow(buffer.WrittenMemory.Span) : 0;
-                _outbox.WriteStarted();
                 try
                 {
                     if (sent < taken)
                     {
+                        _outbox.WriteBlocked(progressed: sent > 0);
                         await _stream.WriteAsync(buffer.WrittenMemory[sent..], cancellationToken);
                     }
                 }

@@ -58,6 +58,7 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     private long _queuedBytes;
     private bool _completed;
     private bool _writing;
+    private bool _handedOff;
     private TaskCompletionSource? _parked;
 
     /// <summary>Bytes queued or being written.</summary>
@@ -106,16 +107,21 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     /// <paramref name="destination"/> and makes the caller the socket's one writer until it calls
     /// <see cref="FinishWriting"/>.
     /// </summary>
-    public TakeResult TryTake(IBufferWriter<byte> destination, long maxBytes, out long taken)
+    public TakeResult TryTake(IBufferWriter<byte> destination, long maxBytes, out long taken, bool isWriteLoop = false)
     {
         taken = 0;
         lock (_sync)
         {
-            if (_writing)
+            if (_handedOff && isWriteLoop)
+            {
+                // A broadcaster met a full socket and left the rest to the write loop, which owns it from here.
+                _handedOff = false;
+            }
+            else if (_writing)
             {
                 return TakeResult.Busy;
             }
-            if (_unsent.IsEmpty && _queue.Count == 0)
+            else if (_unsent.IsEmpty && _queue.Count == 0)
             {
                 return _completed ? TakeResult.Finished : TakeResult.Empty;
             }
@@ -137,9 +143,10 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     }
 
     /// <summary>
-    /// The owner is done: <paramref name="written"/> bytes left for the socket and
-    /// <paramref name="unsent"/> (the rest of what it took) goes first next time. Wakes the
-    /// write loop when something is left for it.
+    /// The owner is done: <paramref name="written"/> bytes left for the socket. When the socket
+    /// would not take the rest (<paramref name="unsent"/>, which goes first), the socket stays
+    /// owned and is handed to the write loop, woken to wait for it: other broadcasters do not
+    /// retry a full socket meanwhile.
     /// </summary>
     public void FinishWriting(long written, ReadOnlySpan<byte> unsent)
     {
@@ -149,7 +156,14 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
         {
             Volatile.Write(ref _queuedBytes, _queuedBytes - written);
             _unsent = leftover;
-            _writing = false;
+            if (leftover.IsEmpty)
+            {
+                _writing = false;
+            }
+            else
+            {
+                _handedOff = true;
+            }
             parked = TakeParkedLocked();
         }
         parked?.TrySetResult();
@@ -164,7 +178,7 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     {
         lock (_sync)
         {
-            if (!_writing && (!_unsent.IsEmpty || _queue.Count > 0 || _completed))
+            if (_handedOff || (!_writing && (!_unsent.IsEmpty || _queue.Count > 0 || _completed)))
             {
                 return Task.CompletedTask;
             }
@@ -189,7 +203,7 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
 
     private TaskCompletionSource? TakeParkedLocked()
     {
-        if (_parked is null || _writing || (_unsent.IsEmpty && _queue.Count == 0 && !_completed))
+        if (_parked is null || (!_handedOff && (_writing || (_unsent.IsEmpty && _queue.Count == 0 && !_completed))))
         {
             return null;
         }
@@ -201,8 +215,23 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     /// <summary>The write loop is about to wait for the socket to take bytes.</summary>
     public void WriteStarted() => Volatile.Write(ref _writeStartedStamp, _time.GetTimestamp());
 
+    /// <summary>
+    /// The socket would not take everything: a wait for it starts now, or, when it took nothing
+    /// (<paramref name="progressed"/> false), goes on from when it started.
+    /// </summary>
+    public void WriteBlocked(bool progressed)
+    {
+        if (progressed || Volatile.Read(ref _writeStartedStamp) == NoWrite)
+        {
+            WriteStarted();
+        }
+    }
+
     /// <summary>The socket took them.</summary>
     public void WriteFinished() => Volatile.Write(ref _writeStartedStamp, NoWrite);
+
+    /// <summary>Past the byte limit, with the socket taking nothing for <see cref="StallGrace"/>: the client is not reading.</summary>
+    public bool IsStalledOverLimit => QueuedBytes > maxBytes && IsStalled();
 
     private bool IsStalled()
     {

@@ -161,10 +161,10 @@ public sealed class OutboxTests
         outbox.TryTake(first, 1024, out _);
         outbox.TryEnqueue("next\n"u8.ToArray());
 
-        // Act: the socket took only "he"
+        // Act: the socket took only "he"; the write loop takes over
         outbox.FinishWriting(2, first.WrittenSpan[2..]);
         var second = new ArrayBufferWriter<byte>();
-        outbox.TryTake(second, 1024, out var taken);
+        outbox.TryTake(second, 1024, out var taken, isWriteLoop: true);
 
         // Assert
         Assert.Equal("llo\nnext\n", Encoding.UTF8.GetString(second.WrittenSpan));
@@ -205,8 +205,84 @@ public sealed class OutboxTests
         await waiting;
 
         // Assert
-        Assert.Equal(TakeResult.Taken, outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out var taken));
+        Assert.Equal(TakeResult.Taken, outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out var taken, isWriteLoop: true));
         Assert.Equal(6, taken);
+    }
+
+    [Fact]
+    public void After_a_full_socket_only_the_write_loop_may_write_until_it_has_caught_up()
+    {
+        // Arrange: a broadcaster's send was cut short by a full socket
+        var outbox = new Outbox(maxBytes: 100);
+        outbox.TryEnqueue(Bytes(10), wake: false);
+        var sink = new ArrayBufferWriter<byte>();
+        outbox.TryTake(sink, 1024, out _);
+        outbox.FinishWriting(0, sink.WrittenSpan);
+        outbox.TryEnqueue(Bytes(10), wake: false);
+
+        // Act
+        var broadcaster = outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out _);
+        var loop = outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out var taken, isWriteLoop: true);
+
+        // Assert
+        Assert.Equal(TakeResult.Busy, broadcaster);
+        Assert.Equal(TakeResult.Taken, loop);
+        Assert.Equal(20, taken);
+    }
+
+    [Fact]
+    public void A_socket_that_takes_nothing_keeps_the_time_its_wait_began()
+    {
+        // Arrange
+        var clock = new ManualClock();
+        var outbox = new Outbox(maxBytes: 100, clock);
+        outbox.WriteBlocked(progressed: false);
+        clock.Advance(Outbox.StallGrace);
+
+        // Act: blocked again without progress, then past the grace
+        outbox.WriteBlocked(progressed: false);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var over = outbox.TryEnqueue(Bytes(101));
+
+        // Assert
+        Assert.Equal(EnqueueResult.Full, over);
+    }
+
+    [Theory]
+    [InlineData(150, 1500, true)]
+    [InlineData(150, 500, false)]
+    [InlineData(100, 1500, false)]
+    public void A_queue_counts_as_not_read_only_past_its_limit_with_the_socket_stuck_past_the_grace(int queued, int stuckMs, bool expected)
+    {
+        // Arrange: what the session's watchdog asks once a burst is over and no new frame would
+        var clock = new ManualClock();
+        var outbox = new Outbox(maxBytes: 100, clock);
+        outbox.TryEnqueue(Bytes(queued), wake: false);
+        outbox.WriteBlocked(progressed: false);
+
+        // Act
+        clock.Advance(TimeSpan.FromMilliseconds(stuckMs));
+
+        // Assert
+        Assert.Equal(expected, outbox.IsStalledOverLimit);
+    }
+
+    [Fact]
+    public void A_socket_that_took_some_bytes_restarts_the_wait()
+    {
+        // Arrange
+        var clock = new ManualClock();
+        var outbox = new Outbox(maxBytes: 100, clock);
+        outbox.WriteBlocked(progressed: false);
+        clock.Advance(Outbox.StallGrace);
+
+        // Act
+        outbox.WriteBlocked(progressed: true);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var over = outbox.TryEnqueue(Bytes(101));
+
+        // Assert: past the limit but within the burst allowance, and not stalled
+        Assert.Equal(EnqueueResult.Queued, over);
     }
 
     [Fact]
