@@ -37,7 +37,7 @@ public sealed partial class ChatHub
         _renderer = new TextRenderer(options.TimeZone);
         writer.Stored = OnStored;
         writer.Failed = OnStoreFailed;
-        _rooms[ProtocolLimits.DefaultRoom] = new Room(ProtocolLimits.DefaultRoom, CacheSize);
+        _rooms[ProtocolLimits.DefaultRoom] = NewRoom(ProtocolLimits.DefaultRoom);
     }
 
     public int PresentCount
@@ -68,8 +68,8 @@ public sealed partial class ChatHub
     {
         foreach (var (name, lastSeq) in _store.LoadLastSeqs())
         {
-            var room = new Room(name, CacheSize, lastSeq);
-            room.Seed(await _store.QueryAsync(name, before: null, after: null, CacheSize, long.MaxValue, cancellationToken));
+            var room = NewRoom(name, lastSeq);
+            room.Seed(await _store.QueryAsync(name, before: null, after: null, CacheSize, long.MaxValue, cancellationToken, _options.HistoryCacheBytes));
             lock (_gate)
             {
                 _rooms[name] = room;
@@ -160,10 +160,12 @@ public sealed partial class ChatHub
             room = null;
             return false;
         }
-        room = new Room(name, CacheSize);
+        room = NewRoom(name);
         _rooms[name] = room;
         return true;
     }
+
+    private Room NewRoom(string name, long lastSeq = 0) => new(name, CacheSize, lastSeq, _options.HistoryCacheBytes);
 
     // A room's messages outlive its members (they are its history), so only rooms that never
     // carried a message are dropped when they empty.

@@ -6,10 +6,16 @@ namespace Sockchat.Server;
 /// One chat room: its members, its seq counter and a cache of its latest delivered messages
 /// (what a joiner gets replayed without touching the disk). Owned by <see cref="ChatHub"/>,
 /// whose lock guards every member here; nothing in a room does I/O, so the lock is never held
-/// across a socket or disk call.
+/// across a socket or disk call. The cache is bounded in messages and in bytes
+/// (<paramref name="cacheBytes"/>), so a room of long messages holds no more than one of short ones.
 /// </summary>
-public sealed class Room(string name, int cacheSize, long lastSeq = 0)
+public sealed class Room(string name, int cacheSize, long lastSeq = 0, long cacheBytes = Room.DefaultCacheBytes)
 {
+    /// <summary>Bytes (by <see cref="ReplayLimits.Cost"/>) of messages cached per room by default.</summary>
+    public const long DefaultCacheBytes = 256 * 1024;
+
+    private long _cachedBytes;
+
     private readonly HashSet<ClientSession> _members = [];
     private readonly LinkedList<MsgFrame> _recent = new();
     private long _lastSeq = lastSeq;
@@ -44,7 +50,8 @@ public sealed class Room(string name, int cacheSize, long lastSeq = 0)
         {
             Remember(message with { History = false });
         }
-        _cacheComplete = stored.Count < cacheSize;
+        // Fewer than asked for, and none left out for their size: the store had no more.
+        _cacheComplete = stored.Count < cacheSize && _recent.Count == stored.Count && _cachedBytes < cacheBytes;
     }
 
     /// <summary>Records a stored message that is being broadcast now.</summary>
@@ -57,8 +64,10 @@ public sealed class Room(string name, int cacheSize, long lastSeq = 0)
     private void Remember(MsgFrame message)
     {
         _recent.AddLast(message);
-        while (_recent.Count > cacheSize)
+        _cachedBytes += ReplayLimits.Cost(message);
+        while (_recent.Count > cacheSize || (_cachedBytes > cacheBytes && _recent.Count > 0))
         {
+            _cachedBytes -= ReplayLimits.Cost(_recent.First!.Value);
             _recent.RemoveFirst();
             _cacheComplete = false;
         }

@@ -19,6 +19,8 @@ public sealed record ServerOptions
     public int HistoryReplay { get; init; } = 50;
     /// <summary>Latest messages per room kept in memory, so joins and short reconnects never wait for the disk.</summary>
     public int HistoryCache { get; init; } = 1000;
+    /// <summary>Bytes of messages kept in memory per room at most (with at most <see cref="MaxRooms"/> rooms, the cache's bound).</summary>
+    public long HistoryCacheBytes { get; init; } = Room.DefaultCacheBytes;
     public HistoryOptions History { get; init; } = new();
     /// <summary>Most rooms the server holds (with members or history); creating one more is refused with <c>too_many_rooms</c>.</summary>
     public int MaxRooms { get; init; } = 1000;
