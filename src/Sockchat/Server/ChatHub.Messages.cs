@@ -134,10 +134,18 @@ public sealed partial class ChatHub
             roomName = room.Name;
             upTo = room.LastDeliveredSeq;
         }
-        await session.WaitForQueueBelowAsync(ReplayLimits.LowWaterBytes, cancellationToken);
-        var messages = upTo == 0 ? [] : await _store.QueryAsync(roomName, request.Before, request.After, limit, upTo, cancellationToken,
-            ReplayLimits.PageBytes, RetentionCutoff);
-        session.Deliver(Frame(new HistoryReplyFrame(roomName, messages)));
+        Interlocked.Increment(ref _activeReplays);
+        try
+        {
+            await session.WaitForQueueBelowAsync(ReplayLimits.LowWaterBytes, cancellationToken);
+            var messages = upTo == 0 ? [] : await _store.QueryAsync(roomName, request.Before, request.After, limit, upTo, cancellationToken,
+                ReplayLimits.PageBytes, RetentionCutoff);
+            session.Deliver(Frame(new HistoryReplyFrame(roomName, messages)));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _activeReplays);
+        }
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ public sealed partial class ChatHub
         ? Math.Min(_options.HistoryReplay, _options.History.MaxMessagesPerRoom)
         : _options.HistoryReplay;
 
-    /// <summary>Replays streaming now (a client waiting for, or reading, a replay).</summary>
+    /// <summary>Replies from history in progress: replays streaming, and history pages waiting for their client to read the last.</summary>
     internal int ActiveReplays => Volatile.Read(ref _activeReplays);
 
     /// <summary>

@@ -34,18 +34,25 @@ public sealed class BoundedReplayTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null)
+    private static Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null) =>
+        WaitUntilAsync(condition, () => what, within);
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> after <paramref name="within"/> (20 s).</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition, Func<string> what, TimeSpan? within = null)
     {
         using var timeout = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(20));
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        while (!condition())
+        try
         {
-            if (!await timer.WaitForNextTickAsync(timeout.Token))
+            while (!condition())
             {
-                break;
+                await timer.WaitForNextTickAsync(timeout.Token);
             }
         }
-        Assert.True(condition(), what);
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+        }
+        Assert.True(condition(), what());
     }
 
     private static HelloFrame HelloSince(string name, long seq) =>
@@ -99,6 +106,85 @@ public sealed class BoundedReplayTests(ITestOutputHelper output) : IDisposable
                 await client.DisposeAsync();
             }
         }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Sixty_clients_asking_for_history_again_and_again_without_reading_leave_server_memory_flat()
+    {
+        // Arrange: 5,000 messages of 2,000 characters; each request asks for 500 (about 1 MB).
+        var path = DbPath();
+        await SeedAsync(path, "general", 5_000, textLength: 2_000);
+        var options = new ServerOptions { History = new HistoryOptions { Path = path, MaxMessagesPerRoom = 0 }, PingInterval = TimeSpan.FromMinutes(10) };
+        await using var server = await TestServer.StartAsync(options, output);
+        await using (var warm = await JsonTestClient.JoinAsync(server, "warm"))
+        {
+            await warm.SendAsync(new HistoryFrame("general", null, null, 500));
+            await warm.ExpectAsync<HistoryReplyFrame>();
+        }
+        await WaitUntilAsync(() => server.Hub.PresentCount == 0, "the warm-up client left");
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var clients = new List<JsonTestClient>();
+        try
+        {
+            // Act: 60 clients, 200 requests each (200 MB of answers), none read.
+            for (var i = 0; i < 60; i++)
+            {
+                var client = await JsonTestClient.ConnectAsync(server.Port, receiveBufferSize: 4096);
+                clients.Add(client);
+                await client.SendAsync(new HelloFrame($"h{i}", null, null, false, null));
+                for (var r = 0; r < 200; r++)
+                {
+                    await client.SendAsync(new HistoryFrame("general", null, null, 500));
+                }
+            }
+            // Each client then has an answer it does not read, and its next request waiting for it to.
+            await WaitUntilAsync(() => server.ConnectionCount() == 60 && server.Hub.ActiveReplays == 60, () => $"a request of every client waits for it to read ({server.Hub.ActiveReplays} of 60)");
+            var peak = 0L;
+            using var sampling = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
+            for (var sample = 0; sample < 5; sample++)
+            {
+                await sampling.WaitForNextTickAsync();
+                peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true));
+            }
+
+            // Assert: unbounded, 12,000 answers of about 1 MB would be queued; bounded, each client holds about a page.
+            var grown = (peak - before) / (1024.0 * 1024.0);
+            output.WriteLine($"managed memory grew by {grown:0.0} MB with 12,000 unread history requests");
+            Assert.True(grown < 16, $"managed memory grew by {grown:0.0} MB with 12,000 unread history requests (at most 16 MB expected)");
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Live_traffic_held_behind_an_unread_replay_counts_against_the_client_queue_limit()
+    {
+        // Arrange: bob asks for a long replay and never reads, in a busy room.
+        var path = DbPath();
+        await SeedAsync(path, "general", 20_000, textLength: 300);
+        var options = new ServerOptions { OutboxMaxBytes = 64 * 1024, History = new HistoryOptions { Path = path, MaxMessagesPerRoom = 0 } };
+        await using var server = await TestServer.StartAsync(options, output);
+        await using var alice = await JsonTestClient.JoinAsync(server, "alice");
+        await using var bob = await JsonTestClient.ConnectAsync(server.Port, receiveBufferSize: 4096);
+        await bob.SendAsync(HelloSince("bob", 0));
+        await alice.ExpectAsync<JoinedFrame>(j => j.Name == "bob");
+        await WaitUntilAsync(() => server.Hub.ActiveReplays == 1, "bob's replay started");
+
+        // Act: about 200 KB of live messages, three times bob's limit.
+        var text = new string('y', 1_000);
+        for (var i = 0; i < 200; i++)
+        {
+            await alice.SayAsync(text);
+        }
+        var left = await alice.ExpectAsync<LeftFrame>(l => l.Name == "bob", TimeSpan.FromSeconds(20));
+
+        // Assert
+        Assert.Equal("slow", left.Reason);
     }
 
     [Fact(Timeout = 60_000)]
