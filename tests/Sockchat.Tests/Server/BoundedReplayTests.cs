@@ -213,6 +213,49 @@ public sealed class BoundedReplayTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact(Timeout = 15_000)]
+    public async Task A_joiner_whose_replay_the_cache_cannot_hold_gets_the_last_few_from_disk_before_live_messages()
+    {
+        // Arrange: a cache of 2, a replay of 5.
+        await using var server = await TestServer.StartAsync(new ServerOptions { HistoryCache = 2, HistoryReplay = 5 }, output);
+        await using var alice = await JsonTestClient.JoinAsync(server, "alice");
+        for (var i = 1; i <= 8; i++)
+        {
+            await alice.SayAndWaitAsync($"m{i}");
+        }
+
+        // Act
+        await using var bob = await JsonTestClient.JoinAsync(server, "bob");
+        await alice.SayAsync("live");
+        await bob.ExpectAsync<MsgFrame>(m => m.Text == "live");
+
+        // Assert
+        Assert.Equal(["m4", "m5", "m6", "m7", "m8", "live"], bob.Received<MsgFrame>().Select(m => m.Text));
+        Assert.Equal([true, true, true, true, true, false], bob.Received<MsgFrame>().Select(m => m.History));
+    }
+
+    [Fact(Timeout = 15_000)]
+    public async Task A_text_joiner_whose_replay_comes_from_disk_sees_one_block_with_its_header_and_end()
+    {
+        // Arrange
+        await using var server = await TestServer.StartAsync(new ServerOptions { HistoryCache = 2, HistoryReplay = 5 }, output);
+        await using var alice = await JsonTestClient.JoinAsync(server, "alice");
+        for (var i = 1; i <= 8; i++)
+        {
+            await alice.SayAndWaitAsync($"m{i}");
+        }
+
+        // Act
+        await using var bob = await TextTestClient.JoinAsync(server, "bob");
+        await bob.ExpectLineAsync(l => l == "* end of history");
+
+        // Assert
+        var block = bob.Lines.SkipWhile(l => !l.StartsWith("* last", StringComparison.Ordinal)).ToList();
+        Assert.Equal("* last 5 messages in #general:", block[0]);
+        Assert.Equal(["alice: m4", "alice: m5", "alice: m6", "alice: m7", "alice: m8"], block[1..^1].Select(l => l[11..]));
+        Assert.Equal("* end of history", block[^1]);
+    }
+
+    [Fact(Timeout = 15_000)]
     public async Task A_since_older_than_retention_kept_gets_a_gap_frame_before_what_is_left()
     {
         // Arrange
