@@ -24,9 +24,9 @@ public sealed partial class ChatHub
 
     /// <summary>
     /// What a joiner should be replayed: everything after <paramref name="since"/> (a reconnect),
-    /// else the last few messages. Null for nothing, or when the cache alone could tell where
-    /// "the last few" begin (<paramref name="needsStart"/> is then true: the store is asked outside
-    /// the lock). Call with the lock held.
+    /// else the last few messages. Null when there is nothing to replay. When only the store knows
+    /// where "the last few" begin, <paramref name="needsStart"/> is true and
+    /// <see cref="StreamReplayAsync"/> asks it, outside the lock. Call with the lock held.
     /// </summary>
     private Replay? PlanReplayLocked(Room room, long? since, out bool needsStart)
     {
@@ -53,8 +53,8 @@ public sealed partial class ChatHub
 
     /// <summary>
     /// Sends a small replay at once when the cache holds all of it and the client's queue has room;
-    /// true when done. Otherwise the session holds its live traffic, and <see cref="StreamReplayAsync"/>
-    /// must follow. Call with the lock held.
+    /// true when done. Otherwise nothing is sent, and <see cref="StreamReplayAsync"/> must follow.
+    /// Call with the lock held.
     /// </summary>
     private bool TryReplayAtOnceLocked(ClientSession session, Room room, Replay replay)
     {
@@ -72,8 +72,6 @@ public sealed partial class ChatHub
             }
             return true;
         }
-        // Live messages wait in the session until the older ones are read and sent first.
-        session.HoldDeliveries();
         return false;
     }
 

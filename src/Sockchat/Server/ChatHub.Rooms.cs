@@ -71,10 +71,8 @@ public sealed partial class ChatHub
         {
             return null;
         }
-        if (needsStart)
-        {
-            session.HoldDeliveries();
-        }
+        // Live messages wait in the session until the older ones are read and sent first.
+        session.HoldDeliveries();
         return replay;
     }
 

@@ -98,6 +98,11 @@ public sealed partial class ChatHub
             {
                 return new ErrorFrame(ErrorCodes.NameTaken, $"the name '{nick}' is in use; choose another");
             }
+            if (hello.Presence && !_rooms.ContainsKey(roomName) && _rooms.Count >= _options.MaxRooms)
+            {
+                // Refused before the welcome, which would name a room the client is not in.
+                return new ErrorFrame(ErrorCodes.TooManyRooms, $"the server has {_options.MaxRooms} rooms, its most; #{roomName} cannot be created. Choose an existing room");
+            }
             session.Name = nick;
             session.Presence = hello.Presence;
             var welcomeRooms = hello.Presence ? new[] { roomName } : Array.Empty<string>();

@@ -80,6 +80,23 @@ public sealed class RoomLimitTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = 15000)]
+    public async Task A_hello_naming_a_new_room_past_the_server_limit_is_refused_before_the_welcome()
+    {
+        // Arrange
+        await using var server = await TestServer.StartAsync(new ServerOptions { MaxRooms = 1 }, output);
+        await using var bob = await JsonTestClient.ConnectAsync(server.Port);
+
+        // Act
+        await bob.SendAsync(new HelloFrame("bob", "dev", null, true, null));
+        var refused = await bob.ExpectAsync<ErrorFrame>();
+
+        // Assert
+        Assert.Equal(ErrorCodes.TooManyRooms, refused.Code);
+        Assert.Empty(bob.Received<WelcomeFrame>());
+        Assert.Equal((0, 1), (server.Hub.PresentCount, server.Hub.RoomCount));
+    }
+
+    [Fact(Timeout = 15000)]
     public async Task Joining_more_rooms_than_one_connection_may_be_in_is_refused_too_many_rooms()
     {
         // Arrange: general plus two.
