@@ -29,6 +29,14 @@ public sealed class SqliteHistoryStore : IAsyncDisposable
     private readonly BatchAppender _appender;
     private readonly FileStream? _lock;
 
+    /// <summary>
+    /// Reads that run at once. Each reader connection keeps its own page cache (up to about 2 MB), and
+    /// the pool keeps as many connections as ever ran together: so however many clients replay at
+    /// once, they take turns on a few connections (each read is one short page).
+    /// </summary>
+    private const int MaxConcurrentReads = 4;
+    private readonly SemaphoreSlim _reads = new(MaxConcurrentReads, MaxConcurrentReads);
+
     private SqliteHistoryStore(string connectionString, string? temporaryFile, SqliteConnection writer, FileStream? fileLock)
     {
         _connectionString = connectionString;
@@ -219,6 +227,20 @@ public sealed class SqliteHistoryStore : IAsyncDisposable
     public async Task<List<MsgFrame>> QueryAsync(string room, long? before, long? after, int limit, long upTo, CancellationToken cancellationToken,
         long maxBytes = long.MaxValue, DateTimeOffset? notBefore = null)
     {
+        await _reads.WaitAsync(cancellationToken);
+        try
+        {
+            return await ReadPageAsync(room, before, after, limit, upTo, maxBytes, notBefore, cancellationToken);
+        }
+        finally
+        {
+            _reads.Release();
+        }
+    }
+
+    private async Task<List<MsgFrame>> ReadPageAsync(string room, long? before, long? after, int limit, long upTo, long maxBytes, DateTimeOffset? notBefore,
+        CancellationToken cancellationToken)
+    {
         await using var db = new SqliteConnection(_connectionString);
         await db.OpenAsync(cancellationToken);
         await using var cmd = db.CreateCommand();
@@ -253,6 +275,19 @@ public sealed class SqliteHistoryStore : IAsyncDisposable
     /// <paramref name="notBefore"/>) begin: the seq just before the first of them, and how many there are. Reads no text.
     /// </summary>
     public async Task<(long After, int Count)> StartOfLastAsync(string room, int count, long upTo, DateTimeOffset? notBefore, CancellationToken cancellationToken)
+    {
+        await _reads.WaitAsync(cancellationToken);
+        try
+        {
+            return await FindStartOfLastAsync(room, count, upTo, notBefore, cancellationToken);
+        }
+        finally
+        {
+            _reads.Release();
+        }
+    }
+
+    private async Task<(long After, int Count)> FindStartOfLastAsync(string room, int count, long upTo, DateTimeOffset? notBefore, CancellationToken cancellationToken)
     {
         await using var db = new SqliteConnection(_connectionString);
         await db.OpenAsync(cancellationToken);
