@@ -30,6 +30,9 @@ internal static class ServeCommand
         var logLevel = CommonOptions.LogLevel("Information");
         var historyDb = new Option<string>("--history-db") { Description = "SQLite file for message history, or :memory: to keep none after exit [default: $XDG_DATA_HOME/sockchat/history.db]", HelpName = "file" };
         var historyMax = new Option<int>("--history-max-messages") { Description = "Most messages kept per room; 0 keeps all [default: 10000]", HelpName = "n" };
+        var historyTotal = new Option<int>("--history-max-total") { Description = "Most messages kept over all rooms together, the oldest removed first; 0 for no such bound [default: 1000000]", HelpName = "n" };
+        var maxRooms = new Option<int>("--max-rooms") { Description = "Most rooms the server holds (with members or history) [default: 1000]", HelpName = "n" };
+        var maxRoomsPerClient = new Option<int>("--max-rooms-per-client") { Description = "Most rooms one connection may be in [default: 50]", HelpName = "n" };
         var historyAge = new Option<int>("--history-max-age-days") { Description = "Delete messages older than this; 0 keeps all [default: 0]", HelpName = "days" };
         var tlsCert = new Option<string>("--tls-cert") { Description = "Serve TLS with this certificate: a PEM file (with --tls-key) or a .pfx", HelpName = "file" };
         var tlsKey = new Option<string>("--tls-key") { Description = "The PEM private key of --tls-cert", HelpName = "file" };
@@ -43,7 +46,7 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Start a chat server. It prints 'listening on HOST:PORT' on stdout once it accepts connections, logs to stderr, and on Ctrl+C or SIGTERM tells every client and exits 0.")
         {
-            host, port, config, maxClients, maxLine, motd, logLevel, historyDb, historyMax, historyAge,
+            host, port, config, maxClients, maxLine, motd, logLevel, historyDb, historyMax, historyTotal, historyAge, maxRooms, maxRoomsPerClient,
             tlsCert, tlsKey, tlsSelfSigned, password, perAddress, rate, rateBurst, handshakeTimeout, pingInterval,
         };
 
@@ -58,7 +61,8 @@ internal static class ServeCommand
                 var layers = loader().Load(CommonOptions.TypedFlags(parseResult,
                     (host, "host"), (port, "port"), (maxClients, "server:maxClients"), (maxLine, "server:maxLineBytes"),
                     (motd, "server:motd"), (logLevel, "server:logLevel"), (historyDb, "server:historyDb"),
-                    (historyMax, "server:historyMaxMessages"), (historyAge, "server:historyMaxAgeDays"),
+                    (historyMax, "server:historyMaxMessages"), (historyTotal, "server:historyMaxTotalMessages"), (historyAge, "server:historyMaxAgeDays"),
+                    (maxRooms, "server:maxRooms"), (maxRoomsPerClient, "server:maxRoomsPerClient"),
                     (tlsCert, "server:tlsCert"), (tlsKey, "server:tlsKey"), (tlsSelfSigned, "server:tlsSelfSigned"), (password, "password"),
                     (perAddress, "server:maxConnectionsPerAddress"), (rate, "server:ratePerSecond"), (rateBurst, "server:rateBurst"),
                     (handshakeTimeout, "server:handshakeTimeoutSeconds"), (pingInterval, "server:pingIntervalSeconds")), parseResult.GetValue(config));
@@ -122,6 +126,8 @@ internal static class ServeCommand
             MaxLineBytes = settings.MaxLineBytes,
             OutboxMaxBytes = settings.OutboxMaxBytes,
             HistoryReplay = settings.HistoryReplay,
+            MaxRooms = settings.MaxRooms,
+            MaxRoomsPerClient = settings.MaxRoomsPerClient,
             Motd = settings.Motd,
             Password = settings.Password,
             Certificate = certificate,
@@ -135,6 +141,7 @@ internal static class ServeCommand
             {
                 Path = settings.HistoryDb,
                 MaxMessagesPerRoom = settings.HistoryMaxMessages,
+                MaxTotalMessages = settings.HistoryMaxTotalMessages,
                 MaxAge = settings.HistoryMaxAgeDays > 0 ? TimeSpan.FromDays(settings.HistoryMaxAgeDays) : null,
             },
         };

@@ -20,7 +20,7 @@ public sealed class Painter(TextRenderer renderer, bool color)
             : [Wrap(Dim, $"* last {page.Messages.Count} messages in #{page.Room}:"), .. page.Messages.Select(m => PaintMsg(m, showRoom, me)), Wrap(Dim, "* end of history")],
         ErrorFrame => renderer.Render(frame, showRoom).Select(l => Wrap("31", l)),
         DmMessageFrame => renderer.Render(frame, showRoom).Select(l => Wrap("35", l)),
-        ShutdownFrame or JoinedFrame or LeftFrame or NickChangedFrame or WhoReplyFrame or RoomsReplyFrame or NoticeFrame or WelcomeFrame =>
+        ShutdownFrame or JoinedFrame or LeftFrame or NickChangedFrame or WhoReplyFrame or RoomsReplyFrame or NoticeFrame or WelcomeFrame or GapFrame =>
             renderer.Render(frame, showRoom).Select(l => Wrap(Dim, l)),
         _ => renderer.Render(frame, showRoom),
     };

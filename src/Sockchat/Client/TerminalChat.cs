@@ -163,6 +163,10 @@ public sealed partial class TerminalChat(ChatClient first, Reconnect reconnect, 
             case MsgFrame m:
                 _lastSeq[m.Room] = Math.Max(_lastSeq.GetValueOrDefault(m.Room), m.Seq);
                 break;
+            case GapFrame g:
+                // Gone for good: a later reconnect need not ask for them again.
+                _lastSeq[g.Room] = Math.Max(_lastSeq.GetValueOrDefault(g.Room), g.To);
+                break;
             case JoinedFrame j when j.Name == _me:
                 _rooms.Remove(j.Room);
                 _rooms.Add(j.Room);

@@ -17,6 +17,12 @@ public sealed record ServeSettings
     public string HistoryDb { get; init; } = DefaultHistoryDb();
     /// <summary>Most messages kept per room; 0 keeps all.</summary>
     public int HistoryMaxMessages { get; init; } = 10_000;
+    /// <summary>Most messages kept over all rooms together, the oldest first removed; 0: no such bound.</summary>
+    public int HistoryMaxTotalMessages { get; init; } = 1_000_000;
+    /// <summary>Most rooms the server holds; creating one more is refused with too_many_rooms.</summary>
+    public int MaxRooms { get; init; } = 1000;
+    /// <summary>Most rooms one connection may be in at once.</summary>
+    public int MaxRoomsPerClient { get; init; } = 50;
     /// <summary>Oldest message kept, in days; 0 keeps all.</summary>
     public int HistoryMaxAgeDays { get; init; }
     public string? Password { get; init; }

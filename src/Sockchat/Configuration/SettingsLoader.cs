@@ -21,7 +21,8 @@ public sealed class SettingsLoader(IConfigurationSource? environment = null, str
     {
         "host", "port", "name", "room", "password",
         "server", "server:maxClients", "server:maxLineBytes", "server:outboxMaxBytes", "server:historyReplay", "server:motd", "server:logLevel",
-        "server:historyDb", "server:historyMaxMessages", "server:historyMaxAgeDays",
+        "server:historyDb", "server:historyMaxMessages", "server:historyMaxAgeDays", "server:historyMaxTotalMessages",
+        "server:maxRooms", "server:maxRoomsPerClient",
         "server:tlsCert", "server:tlsKey", "server:tlsSelfSigned", "server:maxConnectionsPerAddress",
         "server:ratePerSecond", "server:rateBurst", "server:handshakeTimeoutSeconds", "server:pingIntervalSeconds",
         "client:tls", "client:ca", "client:tlsFingerprint", "client:insecure",

@@ -16,4 +16,6 @@ public static class ErrorCodes
     public const string UnknownCommand = "unknown_command";
     /// <summary>(sockchat) The server failed on its side, e.g. could not store a message.</summary>
     public const string ServerError = "server_error";
+    /// <summary>(sockchat) The server holds its most rooms, or the connection has joined its most.</summary>
+    public const string TooManyRooms = "too_many_rooms";
 }

@@ -100,6 +100,7 @@ public static partial class JsonCodec
         PongFrame f => Write(w => { w.WriteString("type", "pong"); WriteId(w, f.Id); }),
         ServerPingFrame f => Write(w => { w.WriteString("type", "ping"); WriteId(w, f.Id); }),
         NoticeFrame f => Write(w => { w.WriteString("type", "notice"); w.WriteString("text", f.Text); }),
+        GapFrame f => Write(w => { w.WriteString("type", "gap"); w.WriteString("room", f.Room); w.WriteNumber("from", f.From); w.WriteNumber("to", f.To); }),
         _ => throw new ArgumentException($"{frame.GetType().Name} has no JSON form", nameof(frame)),
     };
 
@@ -153,6 +154,7 @@ public static partial class JsonCodec
                     "pong" => new PongFrame(GetId(o)),
                     "ping" => new ServerPingFrame(GetId(o)),
                     "notice" => new NoticeFrame(Str(o, "text")),
+                    "gap" => new GapFrame(Str(o, "room"), GetInt64(o, "from") ?? 0, GetInt64(o, "to") ?? 0),
                     _ => null,
                 };
             }

@@ -35,6 +35,12 @@ public sealed record HistoryReplyFrame(string Room, IReadOnlyList<MsgFrame> Mess
 
 public sealed record PongFrame(FrameId? Id) : ServerFrame;
 
+/// <summary>
+/// (sockchat) Incomplete recovery: seqs <paramref name="From"/> to <paramref name="To"/> of a room, which a
+/// <c>since</c> asked for, were removed by retention and cannot be replayed. Sent before the first replayed message.
+/// </summary>
+public sealed record GapFrame(string Room, long From, long To) : ServerFrame;
+
 /// <summary>Plain information for people (the text dialect's prompts and /help); JSON clients never get it.</summary>
 public sealed record NoticeFrame(string Text) : ServerFrame;
 

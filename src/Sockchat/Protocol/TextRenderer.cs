@@ -33,6 +33,7 @@ public sealed class TextRenderer(TimeZoneInfo zone)
             : [$"* last {f.Messages.Count} messages in #{f.Room}:", .. f.Messages.Select(m => RenderMsg(m, showRoom)), "* end of history"],
         NoticeFrame f => [f.Text],
         PongFrame => ["* pong"],
+        GapFrame f => [$"* {f.To - f.From + 1} of the messages you missed in #{f.Room} are no longer kept (seq {f.From} to {f.To}); the rest follow"],
         _ => [],
     };
 

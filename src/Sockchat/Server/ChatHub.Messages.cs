@@ -4,8 +4,6 @@ namespace Sockchat.Server;
 
 public sealed partial class ChatHub
 {
-    private const int MaxHistoryLimit = 500;
-
     /// <summary>Posts a message to a room: it is stored, then every member gets it (the sender too), and the sender an ack if it asked.</summary>
     public void Say(ClientSession session, SayFrame say)
     {
@@ -16,7 +14,7 @@ public sealed partial class ChatHub
         }
         lock (_gate)
         {
-            if (ResolveRoomLocked(session, say.Room, say.Id, mustBeMember: session.Presence) is not { } room)
+            if (ResolveRoomLocked(session, say.Room, say.Id, mustBeMember: session.Presence, create: true) is not { } room)
             {
                 return;
             }
@@ -116,34 +114,47 @@ public sealed partial class ChatHub
         }
     }
 
-    /// <summary>Answers a history request from the store (read outside the lock).</summary>
+    /// <summary>
+    /// Answers a history request from the store (read outside the lock): at most
+    /// <see cref="ReplayLimits.MaxHistoryLimit"/> messages and about <see cref="ReplayLimits.PageBytes"/>,
+    /// read only once the client's queue has drained (so a client asking again and again without
+    /// reading holds one page at most). A room that does not exist has no history and is not created.
+    /// </summary>
     public async Task HistoryAsync(ClientSession session, HistoryFrame request, CancellationToken cancellationToken)
     {
-        var limit = Math.Clamp(request.Limit ?? _options.HistoryReplay, 1, MaxHistoryLimit);
+        var limit = Math.Clamp(request.Limit ?? _options.HistoryReplay, 1, ReplayLimits.MaxHistoryLimit);
         string roomName;
         long upTo;
         lock (_gate)
         {
-            if (ResolveRoomLocked(session, request.Room, null, mustBeMember: false) is not { } room)
+            if (ResolveRoomLocked(session, request.Room, null, mustBeMember: false, create: false) is not { } room)
             {
                 return;
             }
             roomName = room.Name;
             upTo = room.LastDeliveredSeq;
         }
-        var messages = await _store.QueryAsync(roomName, request.Before, request.After, limit, upTo, cancellationToken);
-        if (RetentionCutoff is { } cutoff)
+        Interlocked.Increment(ref _activeReplays);
+        try
         {
-            messages.RemoveAll(m => m.Ts < cutoff);
+            await session.WaitForQueueBelowAsync(ReplayLimits.LowWaterBytes, cancellationToken);
+            var messages = upTo == 0 ? [] : await _store.QueryAsync(roomName, request.Before, request.After, limit, upTo, cancellationToken,
+                ReplayLimits.PageBytes, RetentionCutoff);
+            session.Deliver(Frame(new HistoryReplyFrame(roomName, messages)));
         }
-        session.Deliver(Frame(new HistoryReplyFrame(roomName, messages)));
+        finally
+        {
+            Interlocked.Decrement(ref _activeReplays);
+        }
     }
 
     /// <summary>
     /// The room a request is about: the named one (normalized), else the session's current room.
     /// Answers the error itself and returns null when there is none.
     /// </summary>
-    private Room? ResolveRoomLocked(ClientSession session, string? wanted, FrameId? id, bool mustBeMember)
+    /// <param name="create">Create the room if need be (a post); otherwise a room that does not exist
+    /// resolves to a throwaway empty one that the hub does not keep (a read).</param>
+    private Room? ResolveRoomLocked(ClientSession session, string? wanted, FrameId? id, bool mustBeMember, bool create)
     {
         if (wanted is null)
         {
@@ -153,7 +164,7 @@ public sealed partial class ChatHub
             }
             if (!session.Presence)
             {
-                return GetOrCreateRoom(ProtocolLimits.DefaultRoom);
+                return _rooms[ProtocolLimits.DefaultRoom];
             }
             session.Deliver(Frame(new ErrorFrame(ErrorCodes.NotInRoom, "you are in no room; /join one first", id)));
             return null;
@@ -172,6 +183,14 @@ public sealed partial class ChatHub
             }
             return joined;
         }
-        return GetOrCreateRoom(name);
+        if (_rooms.TryGetValue(name, out var existing))
+        {
+            return existing;
+        }
+        if (!create)
+        {
+            return new Room(name, 0);
+        }
+        return TryCreateRoomLocked(session, name, id, out var created) ? created : null;
     }
 }

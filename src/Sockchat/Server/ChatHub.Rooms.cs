@@ -4,9 +4,6 @@ namespace Sockchat.Server;
 
 public sealed partial class ChatHub
 {
-    /// <summary>Messages a joiner missed that are no longer in the room's cache: read from the store outside the lock.</summary>
-    private sealed record Backfill(string Room, long After, long UpTo);
-
     /// <summary>Joins a room (or makes it current if already joined).</summary>
     public async Task JoinAsync(ClientSession session, JoinFrame join, CancellationToken cancellationToken)
     {
@@ -20,23 +17,45 @@ public sealed partial class ChatHub
             session.Deliver(Frame(new ErrorFrame(ErrorCodes.NoSuchRoom, problem)));
             return;
         }
-        Backfill? backfill;
+        await JoinAndReplayAsync(session, name, join.Since, cancellationToken);
+    }
+
+    /// <summary>Joins under the lock, then streams the replay (if it did not fit at once) outside it.</summary>
+    private async Task JoinAndReplayAsync(ClientSession session, string name, long? since, CancellationToken cancellationToken)
+    {
+        Replay? replay;
+        bool needsStart;
         lock (_gate)
         {
-            backfill = JoinLocked(session, name, join.Since);
+            replay = JoinLocked(session, name, since, out needsStart);
         }
-        await CompleteBackfillAsync(session, backfill, cancellationToken);
+        if (replay is not null)
+        {
+            await StreamReplayAsync(session, replay, needsStart, cancellationToken);
+        }
     }
 
     /// <summary>
     /// Adds the session to the room and replays what it should see: everything after
-    /// <paramref name="since"/> (a reconnect), else the last few messages. When the cache cannot
-    /// cover a reconnect, the session holds its live traffic and a backfill is returned.
+    /// <paramref name="since"/> (a reconnect), else the last few messages. A small replay the cache
+    /// holds goes out at once; otherwise the session holds its live traffic and the replay to
+    /// stream is returned.
     /// </summary>
-    private Backfill? JoinLocked(ClientSession session, string name, long? since)
+    private Replay? JoinLocked(ClientSession session, string name, long? since, out bool needsStart)
     {
-        var room = GetOrCreateRoom(name);
-        if (room.Contains(session))
+        needsStart = false;
+        var joined = _rooms.TryGetValue(name, out var room) && room.Contains(session);
+        if (!joined && session.JoinedRooms.Count >= _options.MaxRoomsPerClient)
+        {
+            session.Deliver(Frame(new ErrorFrame(ErrorCodes.TooManyRooms,
+                $"you are in {session.JoinedRooms.Count} rooms, the most one connection may join; /part one first")));
+            return null;
+        }
+        if (room is null && !TryCreateRoomLocked(session, name, null, out room))
+        {
+            return null;
+        }
+        if (joined)
         {
             // Already a member: it becomes the current room again.
             session.JoinedRooms.Remove(room);
@@ -47,41 +66,14 @@ public sealed partial class ChatHub
         room.Add(session);
         session.JoinedRooms.Add(room);
         room.Broadcast(Frame(new JoinedFrame(room.Name, session.Name!, Now)));
-        if (since is { } after && !room.CacheCoversAfter(after))
+        var replay = PlanReplayLocked(room, since, out needsStart);
+        if (replay is null || (!needsStart && TryReplayAtOnceLocked(session, room, replay)))
         {
-            // Live messages wait in the session until the older ones are read and sent first.
-            session.HoldDeliveries();
-            return new Backfill(room.Name, after, room.LastDeliveredSeq);
+            return null;
         }
-        var replay = since is { } seen
-            ? room.Recent(seen, int.MaxValue, RetentionCutoff)
-            : room.Recent(null, _options.HistoryReplay, RetentionCutoff);
-        if (replay.Count > 0)
-        {
-            session.DeliverReplay(room.Name, replay, _renderer);
-        }
-        return null;
-    }
-
-    private async Task CompleteBackfillAsync(ClientSession session, Backfill? backfill, CancellationToken cancellationToken)
-    {
-        if (backfill is null)
-        {
-            return;
-        }
-        var missed = await _store.QueryAsync(backfill.Room, before: null, backfill.After, int.MaxValue, backfill.UpTo, cancellationToken);
-        if (RetentionCutoff is { } cutoff)
-        {
-            missed.RemoveAll(m => m.Ts < cutoff);
-        }
-        lock (_gate)
-        {
-            if (missed.Count > 0)
-            {
-                session.DeliverReplay(backfill.Room, missed, _renderer, bypassHold: true);
-            }
-            session.ReleaseDeliveries();
-        }
+        // Live messages wait in the session until the older ones are read and sent first.
+        session.HoldDeliveries();
+        return replay;
     }
 
     /// <summary>Leaves a room (the current one when none is named).</summary>
@@ -89,7 +81,7 @@ public sealed partial class ChatHub
     {
         lock (_gate)
         {
-            if (ResolveRoomLocked(session, part.Room, null, mustBeMember: true) is not { } room)
+            if (ResolveRoomLocked(session, part.Room, null, mustBeMember: true, create: false) is not { } room)
             {
                 return;
             }

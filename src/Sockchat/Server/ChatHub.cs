@@ -10,6 +10,8 @@ namespace Sockchat.Server;
 /// gets its seq under the lock and goes to the <see cref="HistoryWriter"/>; once stored, it comes
 /// back and is broadcast under the lock in seq order, so every member sees a room in seq order
 /// and an ack always means "stored". Owned by <see cref="ChatServer"/>.
+/// A room exists only once someone joined or posted to it (reads such as <c>history</c> or
+/// <c>who</c> never create one), and there are at most <see cref="ServerOptions.MaxRooms"/>.
 /// Split by concern: this file (registration and leaving), ChatHub.Messages.cs (say, dm,
 /// history) and ChatHub.Rooms.cs (join, part, nick, who, rooms).
 /// </summary>
@@ -35,12 +37,18 @@ public sealed partial class ChatHub
         _renderer = new TextRenderer(options.TimeZone);
         writer.Stored = OnStored;
         writer.Failed = OnStoreFailed;
-        GetOrCreateRoom(ProtocolLimits.DefaultRoom);
+        _rooms[ProtocolLimits.DefaultRoom] = NewRoom(ProtocolLimits.DefaultRoom);
     }
 
     public int PresentCount
     {
         get { lock (_gate) return _present.Count; }
+    }
+
+    /// <summary>Rooms the hub holds (with members, or with history).</summary>
+    public int RoomCount
+    {
+        get { lock (_gate) return _rooms.Count; }
     }
 
     private DateTimeOffset Now => _time.GetUtcNow();
@@ -60,8 +68,8 @@ public sealed partial class ChatHub
     {
         foreach (var (name, lastSeq) in _store.LoadLastSeqs())
         {
-            var room = new Room(name, CacheSize, lastSeq);
-            room.Seed(await _store.QueryAsync(name, before: null, after: null, CacheSize, long.MaxValue, cancellationToken));
+            var room = NewRoom(name, lastSeq);
+            room.Seed(await _store.QueryAsync(name, before: null, after: null, CacheSize, long.MaxValue, cancellationToken, _options.HistoryCacheBytes));
             lock (_gate)
             {
                 _rooms[name] = room;
@@ -82,12 +90,18 @@ public sealed partial class ChatHub
             return new ErrorFrame(ErrorCodes.NoSuchRoom, problem);
         }
         var key = Names.NickKey(nick);
-        Backfill? backfill;
+        Replay? replay;
+        bool needsStart;
         lock (_gate)
         {
             if (_present.ContainsKey(key))
             {
                 return new ErrorFrame(ErrorCodes.NameTaken, $"the name '{nick}' is in use; choose another");
+            }
+            if (hello.Presence && !_rooms.ContainsKey(roomName) && _rooms.Count >= _options.MaxRooms)
+            {
+                // Refused before the welcome, which would name a room the client is not in.
+                return new ErrorFrame(ErrorCodes.TooManyRooms, $"the server has {_options.MaxRooms} rooms, its most; #{roomName} cannot be created. Choose an existing room");
             }
             session.Name = nick;
             session.Presence = hello.Presence;
@@ -100,10 +114,13 @@ public sealed partial class ChatHub
             }
             _present[key] = session;
             var since = hello.Since is not null && hello.Since.TryGetValue(roomName, out var s) ? s : (long?)null;
-            backfill = JoinLocked(session, roomName, since);
+            replay = JoinLocked(session, roomName, since, out needsStart);
         }
         Log.UserJoined(_logger, session.Id, nick, roomName);
-        await CompleteBackfillAsync(session, backfill, cancellationToken);
+        if (replay is not null)
+        {
+            await StreamReplayAsync(session, replay, needsStart, cancellationToken);
+        }
         return null;
     }
 
@@ -137,15 +154,23 @@ public sealed partial class ChatHub
         }
     }
 
-    private Room GetOrCreateRoom(string name)
+    /// <summary>Creates a room someone joins or posts to, unless the server holds its most; then answers <c>too_many_rooms</c>. Call with the lock held.</summary>
+    private bool TryCreateRoomLocked(ClientSession session, string name, FrameId? id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Room? room)
     {
-        if (!_rooms.TryGetValue(name, out var room))
+        if (_rooms.Count >= _options.MaxRooms)
         {
-            room = new Room(name, CacheSize);
-            _rooms[name] = room;
+            Log.RoomLimit(_logger, session.Id, name, _options.MaxRooms);
+            session.Deliver(Frame(new ErrorFrame(ErrorCodes.TooManyRooms,
+                $"the server has {_options.MaxRooms} rooms, its most; #{name} was not created. Use an existing room", id)));
+            room = null;
+            return false;
         }
-        return room;
+        room = NewRoom(name);
+        _rooms[name] = room;
+        return true;
     }
+
+    private Room NewRoom(string name, long lastSeq = 0) => new(name, CacheSize, lastSeq, _options.HistoryCacheBytes);
 
     // A room's messages outlive its members (they are its history), so only rooms that never
     // carried a message are dropped when they empty.

@@ -31,6 +31,9 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
 
     public int ConnectionCount => _sessions.Count;
 
+    /// <summary>The chat state; valid after <see cref="StartAsync"/> (tests read its counts).</summary>
+    internal ChatHub? Hub => _hub;
+
     /// <summary>What the history store is, for the start-up log and line.</summary>
     public string HistoryDescription => _store?.Description ?? "";
 

@@ -41,6 +41,7 @@ public sealed partial class ClientSession : IAsyncDisposable
     private string? _closeReason;
     private int _textNameAttempts;
     private List<OutboundFrame>? _held;
+    private long _heldBytes;
 
     public ClientSession(long id, Socket socket, ChatHub hub, ServerOptions options, AuthThrottle auth, ILogger logger)
     {
@@ -86,6 +87,12 @@ public sealed partial class ClientSession : IAsyncDisposable
         if (_held is { } held)
         {
             held.Add(frame);
+            // Held frames count against the same limit as queued ones: a replay is no way around it.
+            _heldBytes += Dialect == Dialect.Json ? frame.Json.Length : frame.Text(withRoom: JoinedRooms.Count > 1).Length;
+            if (_heldBytes + _outbox.QueuedBytes > _options.OutboxMaxBytes)
+            {
+                OnOutboxOverflow();
+            }
             return;
         }
         Send(frame, batch);
@@ -171,20 +178,27 @@ public sealed partial class ClientSession : IAsyncDisposable
     /// <summary>True on a plain TCP socket (set non-blocking), which a broadcaster may write to directly.</summary>
     private bool _sendsInline;
 
-    /// <summary>Replays stored messages to a joiner: msg frames marked history (JSON) or one bracketed block (text).</summary>
-    public void DeliverReplay(string room, IReadOnlyList<MsgFrame> messages, TextRenderer renderer, bool bypassHold = false)
+    /// <summary>
+    /// Queues one page of a replay ahead of any held live frames: msg frames marked history (each a
+    /// line of the text dialect's block, whose header and end the hub sends). Called under the hub's lock.
+    /// </summary>
+    public void DeliverReplayPage(IReadOnlyList<MsgFrame> messages, TextRenderer renderer)
     {
-        Action<OutboundFrame> deliver = bypassHold ? Send : Deliver;
-        if (Dialect == Dialect.Json)
+        foreach (var message in messages)
         {
-            foreach (var message in messages)
-            {
-                deliver(new OutboundFrame(message, renderer));
-            }
-            return;
+            Send(new OutboundFrame(message, renderer));
         }
-        deliver(new OutboundFrame(new HistoryReplyFrame(room, messages), renderer));
     }
+
+    /// <summary>Queues a frame of a replay (its header, a gap, its end) ahead of any held live frames. Called under the hub's lock.</summary>
+    public void DeliverReplayFrame(OutboundFrame frame) => Send(frame);
+
+    /// <summary>Bytes queued for this client and not yet written.</summary>
+    public long QueuedBytes => _outbox.QueuedBytes;
+
+    /// <summary>Completes once this client's queue has drained to <paramref name="threshold"/> bytes: replays go at the pace the client reads.</summary>
+    public Task WaitForQueueBelowAsync(long threshold, CancellationToken cancellationToken) =>
+        _outbox.WaitUntilBelowAsync(threshold, cancellationToken);
 
     /// <summary>
     /// From now on, frames wait in the session instead of going out (while missed messages are
@@ -201,6 +215,7 @@ public sealed partial class ClientSession : IAsyncDisposable
             return;
         }
         _held = null;
+        _heldBytes = 0;
         foreach (var frame in held)
         {
             Send(frame);

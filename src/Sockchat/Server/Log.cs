@@ -64,4 +64,8 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 25, Level = LogLevel.Warning, Message = "refusing connection from {RemoteEndPoint}: {Count} connections from that address already")]
     public static partial void TooManyFromAddress(ILogger logger, string? remoteEndPoint, int count);
+
+    // Debug, not Warning: a client may ask again and again, and each refusal is answered to it anyway.
+    [LoggerMessage(EventId = 26, Level = LogLevel.Debug, Message = "connection {ConnectionId} could not create room {Room}: the server holds its most ({MaxRooms})")]
+    public static partial void RoomLimit(ILogger logger, long connectionId, string room, int maxRooms);
 }

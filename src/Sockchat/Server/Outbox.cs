@@ -60,6 +60,8 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     private bool _writing;
     private bool _handedOff;
     private TaskCompletionSource? _parked;
+    private TaskCompletionSource? _drained;
+    private long _drainedAt;
 
     /// <summary>Bytes queued or being written.</summary>
     public long QueuedBytes => Volatile.Read(ref _queuedBytes);
@@ -152,9 +154,15 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     {
         var leftover = unsent.IsEmpty ? ReadOnlyMemory<byte>.Empty : unsent.ToArray();
         TaskCompletionSource? parked;
+        TaskCompletionSource? drained = null;
         lock (_sync)
         {
             Volatile.Write(ref _queuedBytes, _queuedBytes - written);
+            if (_drained is not null && _queuedBytes <= _drainedAt)
+            {
+                drained = _drained;
+                _drained = null;
+            }
             _unsent = leftover;
             if (leftover.IsEmpty)
             {
@@ -167,6 +175,26 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
             parked = TakeParkedLocked();
         }
         parked?.TrySetResult();
+        drained?.TrySetResult();
+    }
+
+    /// <summary>
+    /// Completes once at most <paramref name="threshold"/> bytes are queued (or the outbox completed): a
+    /// replay waits here before it reads and queues its next page, so it goes at the pace the client reads.
+    /// One waiter at a time (the session's read loop).
+    /// </summary>
+    public Task WaitUntilBelowAsync(long threshold, CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            if (_queuedBytes <= threshold || _completed)
+            {
+                return Task.CompletedTask;
+            }
+            _drainedAt = threshold;
+            _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _drained.Task.WaitAsync(cancellationToken);
+        }
     }
 
     /// <summary>
@@ -243,11 +271,15 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     public void Complete()
     {
         TaskCompletionSource? parked;
+        TaskCompletionSource? drained;
         lock (_sync)
         {
             _completed = true;
             parked = TakeParkedLocked();
+            drained = _drained;
+            _drained = null;
         }
         parked?.TrySetResult();
+        drained?.TrySetResult();
     }
 }

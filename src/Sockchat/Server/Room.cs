@@ -6,13 +6,22 @@ namespace Sockchat.Server;
 /// One chat room: its members, its seq counter and a cache of its latest delivered messages
 /// (what a joiner gets replayed without touching the disk). Owned by <see cref="ChatHub"/>,
 /// whose lock guards every member here; nothing in a room does I/O, so the lock is never held
-/// across a socket or disk call.
+/// across a socket or disk call. The cache is bounded in messages and in bytes
+/// (<paramref name="cacheBytes"/>), so a room of long messages holds no more than one of short ones.
 /// </summary>
-public sealed class Room(string name, int cacheSize, long lastSeq = 0)
+public sealed class Room(string name, int cacheSize, long lastSeq = 0, long cacheBytes = Room.DefaultCacheBytes)
 {
+    /// <summary>Bytes (by <see cref="ReplayLimits.Cost"/>) of messages cached per room by default.</summary>
+    public const long DefaultCacheBytes = 256 * 1024;
+
+    private long _cachedBytes;
+
     private readonly HashSet<ClientSession> _members = [];
     private readonly LinkedList<MsgFrame> _recent = new();
     private long _lastSeq = lastSeq;
+
+    /// <summary>True while the cache holds every message the room ever delivered (a new room that has not yet evicted any).</summary>
+    private bool _cacheComplete = lastSeq == 0;
 
     public string Name { get; } = name;
 
@@ -35,12 +44,14 @@ public sealed class Room(string name, int cacheSize, long lastSeq = 0)
     public long NextSeq() => ++_lastSeq;
 
     /// <summary>Fills the cache at start-up with stored messages, oldest first.</summary>
-    public void Seed(IEnumerable<MsgFrame> stored)
+    public void Seed(IReadOnlyList<MsgFrame> stored)
     {
         foreach (var message in stored)
         {
             Remember(message with { History = false });
         }
+        // Fewer than asked for, and none left out for their size: the store had no more.
+        _cacheComplete = stored.Count < cacheSize && _recent.Count == stored.Count && _cachedBytes < cacheBytes;
     }
 
     /// <summary>Records a stored message that is being broadcast now.</summary>
@@ -53,9 +64,12 @@ public sealed class Room(string name, int cacheSize, long lastSeq = 0)
     private void Remember(MsgFrame message)
     {
         _recent.AddLast(message);
-        while (_recent.Count > cacheSize)
+        _cachedBytes += ReplayLimits.Cost(message);
+        while (_recent.Count > cacheSize || (_cachedBytes > cacheBytes && _recent.Count > 0))
         {
+            _cachedBytes -= ReplayLimits.Cost(_recent.First!.Value);
             _recent.RemoveFirst();
+            _cacheComplete = false;
         }
     }
 
@@ -63,20 +77,54 @@ public sealed class Room(string name, int cacheSize, long lastSeq = 0)
     public bool CacheCoversAfter(long seq) =>
         seq >= LastDeliveredSeq || (_recent.First is { } oldest && oldest.Value.Seq <= seq + 1);
 
-    /// <summary>Cached messages marked as history, oldest first: all after <paramref name="after"/>, or the newest <paramref name="limit"/>.</summary>
-    public IReadOnlyList<MsgFrame> Recent(long? after, int limit, DateTimeOffset? notBefore)
+    /// <summary>
+    /// Where the newest <paramref name="count"/> kept messages begin (the seq before the first, and how many), when
+    /// the cache can tell: it holds that many, or every message the room has. Null when only the store knows.
+    /// </summary>
+    public (long After, int Count)? StartOfLastCached(int count, DateTimeOffset? notBefore)
     {
-        IEnumerable<MsgFrame> query = _recent;
-        if (notBefore is { } cutoff)
+        var found = 0;
+        var after = LastDeliveredSeq;
+        for (var node = _recent.Last; node is not null && found < count; node = node.Previous)
         {
-            query = query.Where(m => m.Ts >= cutoff);
+            if (notBefore is { } cutoff && node.Value.Ts < cutoff)
+            {
+                // Older ones are past retention too: what is left in the cache is all there is.
+                return (after, found);
+            }
+            after = node.Value.Seq - 1;
+            found++;
         }
-        if (after is { } a)
+        return found == count || _cacheComplete ? (after, found) : null;
+    }
+
+    /// <summary>
+    /// A page of cached messages marked as history, oldest first: those after <paramref name="after"/> up to
+    /// <paramref name="upTo"/>, at most <paramref name="maxCount"/> and about <paramref name="maxBytes"/>
+    /// (at least one). Null when the cache does not hold everything after <paramref name="after"/>.
+    /// </summary>
+    public List<MsgFrame>? CachedPage(long after, long upTo, int maxCount, long maxBytes, DateTimeOffset? notBefore)
+    {
+        if (!CacheCoversAfter(after) && !_cacheComplete)
         {
-            query = query.Where(m => m.Seq > a);
+            return null;
         }
-        var list = query.ToList();
-        return list.Skip(Math.Max(0, list.Count - limit)).Select(m => m with { History = true }).ToList();
+        var page = new List<MsgFrame>();
+        long bytes = 0;
+        foreach (var message in _recent)
+        {
+            if (message.Seq <= after || (notBefore is { } cutoff && message.Ts < cutoff))
+            {
+                continue;
+            }
+            if (message.Seq > upTo || page.Count >= maxCount || bytes >= maxBytes)
+            {
+                break;
+            }
+            page.Add(message with { History = true });
+            bytes += ReplayLimits.Cost(message);
+        }
+        return page;
     }
 
     /// <summary>Queues the frame to every member; the bytes are encoded once for all of them.</summary>

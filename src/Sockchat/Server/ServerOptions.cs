@@ -19,7 +19,13 @@ public sealed record ServerOptions
     public int HistoryReplay { get; init; } = 50;
     /// <summary>Latest messages per room kept in memory, so joins and short reconnects never wait for the disk.</summary>
     public int HistoryCache { get; init; } = 1000;
+    /// <summary>Bytes of messages kept in memory per room at most (with at most <see cref="MaxRooms"/> rooms, the cache's bound).</summary>
+    public long HistoryCacheBytes { get; init; } = Room.DefaultCacheBytes;
     public HistoryOptions History { get; init; } = new();
+    /// <summary>Most rooms the server holds (with members or history); creating one more is refused with <c>too_many_rooms</c>.</summary>
+    public int MaxRooms { get; init; } = 1000;
+    /// <summary>Most rooms one connection may be in at once.</summary>
+    public int MaxRoomsPerClient { get; init; } = 50;
     /// <summary>Quiet time after connect before a text prompt for a nickname is sent.</summary>
     public TimeSpan NicknamePromptDelay { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>How long shutdown waits for clients to receive their last frames before dropping them.</summary>

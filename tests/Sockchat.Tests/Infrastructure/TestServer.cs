@@ -58,6 +58,9 @@ internal sealed class TestServer : IAsyncDisposable
 
     public IReadOnlyList<LogEntry> Logs => _logs.Entries;
 
+    /// <summary>The running server's hub (its room count, its replays in progress).</summary>
+    public ChatHub Hub => _server.Hub ?? throw new InvalidOperationException("the server is not started");
+
     /// <summary>Cancels the server (as Ctrl+C does) and waits for its graceful shutdown to finish.</summary>
     public async Task StopAsync()
     {

@@ -12,6 +12,9 @@ public sealed record HistoryOptions
     /// <summary>Most messages kept per room (0: no limit).</summary>
     public int MaxMessagesPerRoom { get; init; } = 10_000;
 
+    /// <summary>Most messages kept over all rooms together, the oldest removed first (0: no limit).</summary>
+    public int MaxTotalMessages { get; init; } = 1_000_000;
+
     /// <summary>Oldest message kept (null: no limit).</summary>
     public TimeSpan? MaxAge { get; init; }
 

@@ -132,7 +132,7 @@ public sealed class HistoryWriter(SqliteHistoryStore store, HistoryOptions optio
     {
         try
         {
-            var removed = store.Trim(options.MaxMessagesPerRoom, options.MaxAge, time.GetUtcNow());
+            var removed = store.Trim(options.MaxMessagesPerRoom, options.MaxAge, time.GetUtcNow(), options.MaxTotalMessages);
             if (removed > 0)
             {
                 HistoryLog.Trimmed(logger, removed);
