@@ -41,9 +41,16 @@ public sealed partial class ClientSession : IAsyncDisposable
     private string? _closeReason;
     private int _textNameAttempts;
     private List<OutboundFrame>? _held;
+    /// <summary>Error frames delivered to this client: the read loop compares it around a dispatch to see a refusal.</summary>
+    private int _errorsDelivered;
+    private volatile string? _lastErrorCode;
+    private readonly TimeProvider _time;
+    private readonly WarningThrottle _warnings;
 
-    public ClientSession(long id, Socket socket, ChatHub hub, ServerOptions options, AuthThrottle auth, ILogger logger)
+    public ClientSession(long id, Socket socket, ChatHub hub, ServerOptions options, AuthThrottle auth, ILogger logger, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
+        _warnings = new WarningThrottle(_time);
         Id = id;
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: false);
@@ -51,7 +58,7 @@ public sealed partial class ClientSession : IAsyncDisposable
         _options = options;
         _logger = logger;
         _auth = auth;
-        _outbox = new Outbox(options.OutboxMaxBytes);
+        _outbox = new Outbox(options.OutboxMaxBytes, _time);
         RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
         // Server shutdown does not cut the socket: it asks politely through CloseGracefully.
         _abort = new CancellationTokenSource();
@@ -83,6 +90,12 @@ public sealed partial class ClientSession : IAsyncDisposable
     /// <summary>As <see cref="Deliver(OutboundFrame)"/>, in the <see cref="DeliveryBatch"/> open on this thread (the caller looked it up once for many recipients).</summary>
     public void Deliver(OutboundFrame frame, DeliveryBatch? batch)
     {
+        if (frame.Frame is ErrorFrame { Code: not ErrorCodes.ServerError } error)
+        {
+            // Errors go only to the client whose frame caused them (server_error is the server's fault, not its).
+            _lastErrorCode = error.Code;
+            Interlocked.Increment(ref _errorsDelivered);
+        }
         if (_held is { } held)
         {
             held.Add(frame);
@@ -313,6 +326,7 @@ public sealed partial class ClientSession : IAsyncDisposable
                 await _abort.CancelAsync();
             }
             await writing.ContinueWith(static _ => { }, TaskScheduler.Default);
+            ReportSuppressedWarnings();
             Log.Disconnected(_logger, Id, Name ?? "-", _closeReason ?? LeaveReasons.Disconnected);
         }
     }

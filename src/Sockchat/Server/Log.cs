@@ -64,4 +64,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 25, Level = LogLevel.Warning, Message = "refusing connection from {RemoteEndPoint}: {Count} connections from that address already")]
     public static partial void TooManyFromAddress(ILogger logger, string? remoteEndPoint, int count);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Warning, Message = "connection {ConnectionId} ({Nick}): {Count} more warnings about it were left out of the log")]
+    public static partial void WarningsSuppressed(ILogger logger, long connectionId, string? nick, long count);
 }
