@@ -363,7 +363,7 @@ public sealed partial class ClientSession : IAsyncDisposable
                     if (sent < taken)
                     {
                         _outbox.WriteBlocked(progressed: sent > 0);
-                        await _stream.WriteAsync(buffer.WrittenMemory[sent..], cancellationToken);
+                        await WriteWithProgressAsync(buffer.WrittenMemory[sent..], cancellationToken);
                     }
                 }
                 finally
@@ -388,6 +388,25 @@ public sealed partial class ClientSession : IAsyncDisposable
             await _abort.CancelAsync();
         }
     }
+
+    /// <summary>
+    /// Waits for the socket to take <paramref name="bytes"/>, a slice at a time, telling the outbox
+    /// after each that the client made progress: <c>slow</c> means no bytes taken for a while,
+    /// never one big write that a client reading at its own pace needs long for (issue 9).
+    /// </summary>
+    private async Task WriteWithProgressAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var slice = bytes[..Math.Min(bytes.Length, ProgressSliceBytes)];
+            await _stream.WriteAsync(slice, cancellationToken);
+            _outbox.WriteProgressed();
+            bytes = bytes[slice.Length..];
+        }
+    }
+
+    /// <summary>The grain of progress: a client that reads less than this in <see cref="Outbox.StallGrace"/> while its queue is past the limit counts as not reading.</summary>
+    internal const int ProgressSliceBytes = 16 * 1024;
 
     private static bool IsConnectionError(Exception ex) =>
         ex is IOException or SocketException or ObjectDisposedException;
