@@ -34,15 +34,15 @@ public sealed class Painter(TextRenderer renderer, bool color)
         var time = renderer.Time(msg.Ts);
         var room = showRoom ? $"#{msg.Room} " : "";
         var mark = msg.History ? "(history) " : "";
-        var name = Wrap(msg.From == me ? "1" : NameColor(msg.From), msg.From);
-        var body = msg.Action ? $"* {name} {msg.Text}" : $"{name}: {msg.Text}";
+        // Actions carry TextRenderer's action mark, never the "* " of server notices (issue 9: no /me can pass for one).
+        var plain = TextRenderer.Body(msg, msg.From);
         if (!color)
         {
-            return $"{time} {mark}{room}{(msg.Action ? $"* {msg.From} {msg.Text}" : $"{msg.From}: {msg.Text}")}";
+            return $"{time} {mark}{room}{plain}";
         }
         return msg.History
-            ? Wrap(Dim, $"{time} {mark}{room}{(msg.Action ? $"* {msg.From} {msg.Text}" : $"{msg.From}: {msg.Text}")}")
-            : $"{Wrap(Dim, time)} {room}{body}";
+            ? Wrap(Dim, $"{time} {mark}{room}{plain}")
+            : $"{Wrap(Dim, time)} {room}{TextRenderer.Body(msg, Wrap(msg.From == me ? "1" : NameColor(msg.From), msg.From))}";
     }
 
     private static string NameColor(string name)

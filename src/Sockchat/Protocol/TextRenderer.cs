@@ -8,6 +8,13 @@ namespace Sockchat.Protocol;
 /// <c>! name_taken: that name is in use</c>. Used by the server for text clients and by
 /// <c>join</c> for its screen. Times are shown in the given zone (the server's for text
 /// clients, the user's for join).
+/// <para>
+/// Server notices start with <c>* </c> (after the time); a <c>/me</c> action starts with
+/// <see cref="ActionMark"/> and its sender's name, and chat lines with the name and a colon.
+/// No user text can forge a notice (issue 9: <c>/me is now known as admin</c> rendered
+/// exactly like a rename): text comes only after a name, and a name holds neither spaces nor
+/// <c>*</c> nor <c>•</c>.
+/// </para>
 /// </summary>
 public sealed class TextRenderer(TimeZoneInfo zone)
 {
@@ -37,12 +44,17 @@ public sealed class TextRenderer(TimeZoneInfo zone)
         _ => [],
     };
 
+    /// <summary>Starts the line of a <c>/me</c> action, where server notices have <c>*</c>: <c>[10:15:30] • alice waves</c>.</summary>
+    public const string ActionMark = "\u2022";
+
     public string RenderMsg(MsgFrame f, bool showRoom)
     {
         var room = showRoom ? $"#{f.Room} " : "";
-        var body = f.Action ? $"* {f.From} {f.Text}" : $"{f.From}: {f.Text}";
-        return $"{Time(f.Ts)} {room}{body}";
+        return $"{Time(f.Ts)} {room}{Body(f, f.From)}";
     }
+
+    /// <summary>A message without time or room: <c>alice: hi</c>, or for an action <c>• alice waves</c>, with the name as given (a client may colour it).</summary>
+    public static string Body(MsgFrame f, string name) => f.Action ? $"{ActionMark} {name} {f.Text}" : $"{name}: {f.Text}";
 
     public string Time(DateTimeOffset ts) =>
         "[" + TimeZoneInfo.ConvertTime(ts, zone).ToString("HH:mm:ss", CultureInfo.InvariantCulture) + "]";

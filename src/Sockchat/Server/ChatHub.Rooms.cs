@@ -79,6 +79,12 @@ public sealed partial class ChatHub
     /// <summary>Leaves a room (the current one when none is named).</summary>
     public void Part(ClientSession session, PartFrame part)
     {
+        if (!session.Presence)
+        {
+            // It is in no room: a left notice would announce someone who was never there (issue 9).
+            session.Deliver(Frame(new ErrorFrame(ErrorCodes.BadFrame, "a posting-only connection (presence: false) is in no room, so it cannot part one")));
+            return;
+        }
         lock (_gate)
         {
             if (ResolveRoomLocked(session, part.Room, null, mustBeMember: true, create: false) is not { } room)

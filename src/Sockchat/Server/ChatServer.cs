@@ -128,7 +128,7 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
                 continue;
             }
             var id = Interlocked.Increment(ref _nextId);
-            var session = new ClientSession(id, socket, _hub!, options, _auth, _logger);
+            var session = new ClientSession(id, socket, _hub!, options, _auth, _logger, timeProvider);
             _sessions[id] = session;
             _sessionTasks[id] = RunSessionAsync(session);
         }

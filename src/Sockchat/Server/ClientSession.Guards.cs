@@ -15,7 +15,7 @@ namespace Sockchat.Server;
 /// </summary>
 public sealed partial class ClientSession
 {
-    private static readonly Regex HttpRequestLine = new(@"^(GET|POST|HEAD|PUT|DELETE|OPTIONS|CONNECT|PATCH|TRACE) \S+ HTTP/\d", RegexOptions.CultureInvariant);
+    private static readonly Regex HttpRequestLine = new(@"^(GET|POST|HEAD|PUT|DELETE|OPTIONS|CONNECT|PATCH|TRACE|PRI) \S+ HTTP/\d", RegexOptions.CultureInvariant);
     private const string HttpAnswer =
         "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: {0}\r\n\r\n{1}";
     private const string HttpBody = "This is a sockchat chat server, not a web server. Connect with 'sockchat join' or a line-based client such as nc.\n";
@@ -24,7 +24,8 @@ public sealed partial class ClientSession
     private bool _pingOutstanding;
     private long _pingSentTicks;
     private TokenBucketRateLimiter? _limiter;
-    private int _limitedInARow;
+    /// <summary>Frames refused since the last one handled; read loop only.</summary>
+    private int _refusedInARow;
 
     private async Task<bool> AuthenticateTlsAsync(X509Certificate2 certificate)
     {
@@ -111,10 +112,25 @@ public sealed partial class ClientSession
         _pingOutstanding = false;
     }
 
-    /// <summary>Spends a token for one frame; false (after answering <c>rate_limited</c>) when the client is over its rate.</summary>
-    private bool TryAcquireRate(ClientFrame frame)
+    /// <summary>As <see cref="TryAcquireRate(FrameId?)"/> for a parsed frame; the answer to a server ping is free.</summary>
+    private bool TryAcquireRate(ClientFrame frame) => frame is PongReplyFrame || TryAcquireRate(frame switch
     {
-        if (_options.RatePerSecond <= 0 || frame is PongReplyFrame)
+        SayFrame s => s.Id,
+        DmFrame d => d.Id,
+        PingFrame p => p.Id,
+        UnknownFrame u => u.Id,
+        InvalidFrame i => i.Id,
+        _ => null,
+    });
+
+    /// <summary>
+    /// Spends a token for one frame, or for one refused line (a line over the limit costs as much
+    /// as any other, issue 9); false when the client is over its rate: the frame is refused
+    /// (<c>rate_limited</c>, counted against the refusal budget) and not handled.
+    /// </summary>
+    private bool TryAcquireRate(FrameId? id)
+    {
+        if (_options.RatePerSecond <= 0)
         {
             return true;
         }
@@ -131,23 +147,93 @@ public sealed partial class ClientSession
         using var lease = _limiter.AttemptAcquire(1);
         if (lease.IsAcquired)
         {
-            _limitedInARow = 0;
             return true;
         }
-        var id = frame switch { SayFrame s => s.Id, DmFrame d => d.Id, PingFrame p => p.Id, _ => null };
-        if (++_limitedInARow >= _options.FloodDisconnectAfter)
-        {
-            Log.Flooding(_logger, Id, Name ?? "-");
-            Reply(new ErrorFrame(ErrorCodes.RateLimited, "still flooding after many warnings; disconnecting", id));
-            CloseGracefully(LeaveReasons.Kicked, null);
-            return false;
-        }
-        Reply(new ErrorFrame(ErrorCodes.RateLimited, $"too fast: at most {_options.RatePerSecond} messages a second (bursts of {_options.RateBurst}); not delivered", id));
+        Refuse(new ErrorFrame(ErrorCodes.RateLimited, $"too fast: at most {_options.RatePerSecond} messages a second (bursts of {_options.RateBurst}); not delivered", id));
         return false;
     }
 
-    /// <summary>Looks at the very first bytes: a TLS ClientHello on the plain port is closed at once.</summary>
-    private bool IsTlsHello(ReadOnlySpan<byte> first) => _options.Certificate is null && first.Length >= 2 && first[0] == 0x16 && first[1] == 0x03;
+    /// <summary>
+    /// Answers a refused frame with <paramref name="error"/> and counts it: the refusal that uses
+    /// up the budget (<see cref="ServerOptions.FloodDisconnectAfter"/> in a row) is answered with
+    /// a last error instead, and the client is kicked.
+    /// </summary>
+    private void Refuse(ErrorFrame error)
+    {
+        if (!CountRefusal(error.Code, error.Id))
+        {
+            ReplyError(error);
+        }
+    }
+
+    /// <summary>
+    /// One more refused frame in a row (whatever the reason: rate, length, a bad or unknown frame,
+    /// an error from the hub). True when that used up the budget: the client was told and is being disconnected.
+    /// </summary>
+    private bool CountRefusal(string code, FrameId? id)
+    {
+        if (++_refusedInARow < _options.FloodDisconnectAfter || _closeReason is not null)
+        {
+            return _closeReason is not null;
+        }
+        if (MayWarn())
+        {
+            Log.Flooding(_logger, Id, Name ?? "-");
+        }
+        ReplyError(new ErrorFrame(code, $"{_refusedInARow} refused frames in a row; disconnecting", id));
+        CloseGracefully(LeaveReasons.Kicked, null);
+        return true;
+    }
+
+    /// <summary>An error answer in the connection's dialect (before the dialect is known: a plain line).</summary>
+    private void ReplyError(ErrorFrame error)
+    {
+        if (Dialect == Dialect.Undecided)
+        {
+            SendRawText($"! {error.Code}: {error.Message}");
+        }
+        else
+        {
+            Reply(error);
+        }
+    }
+
+    /// <summary>True when a warning about this client may go to the log; first reports the ones left out before it.</summary>
+    private bool MayWarn()
+    {
+        if (!_warnings.TryWarn(out var suppressed))
+        {
+            return false;
+        }
+        if (suppressed > 0)
+        {
+            Log.WarningsSuppressed(_logger, Id, Name ?? "-", suppressed);
+        }
+        return true;
+    }
+
+    /// <summary>At the end of the session: the warnings that were left out and not yet reported.</summary>
+    private void ReportSuppressedWarnings()
+    {
+        if (_warnings.TakeSuppressed() is > 0 and var suppressed)
+        {
+            Log.WarningsSuppressed(_logger, Id, Name ?? "-", suppressed);
+        }
+    }
+
+    /// <summary>
+    /// Looks at the very first bytes: a TLS ClientHello (a handshake record, 0x16, of version
+    /// 3.x) on the plain port is closed at once. Null while only the 0x16 has arrived: the
+    /// caller reads on, so a hello split after its first byte is still recognised.
+    /// </summary>
+    private bool? LooksLikeTlsHello(ReadOnlySpan<byte> first)
+    {
+        if (_options.Certificate is not null || (!first.IsEmpty && first[0] != 0x16))
+        {
+            return false;
+        }
+        return first.Length < 2 ? null : first[1] == 0x03;
+    }
 
     /// <summary>An HTTP request line as the first line gets a short HTTP answer instead of becoming a nickname.</summary>
     private bool AnswerIfHttp(string firstLine)

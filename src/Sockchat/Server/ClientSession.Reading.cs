@@ -6,6 +6,7 @@ namespace Sockchat.Server;
 public sealed partial class ClientSession
 {
     private volatile bool _heardFromClient;
+    private bool _firstBytesChecked;
 
     private const int ReadChunkBytes = 4096;
 
@@ -36,14 +37,24 @@ public sealed partial class ClientSession
                     break;
                 }
                 var data = new ReadOnlySequence<byte>(buffer, 0, pending + read);
-                if (!_heardFromClient && IsTlsHello(data.FirstSpan))
+                if (!_firstBytesChecked)
                 {
-                    Log.CrossProtocol(_logger, Id, "TLS");
-                    _closeReason ??= LeaveReasons.Disconnected;
-                    break;
+                    // However the first bytes are split across reads: nothing is framed until they are told apart.
+                    var tls = LooksLikeTlsHello(data.FirstSpan);
+                    if (tls == true)
+                    {
+                        Log.CrossProtocol(_logger, Id, "TLS");
+                        _closeReason ??= LeaveReasons.Disconnected;
+                        break;
+                    }
+                    if (tls is null)
+                    {
+                        pending = (int)data.Length;
+                        continue;
+                    }
+                    _firstBytesChecked = true;
                 }
                 _heardFromClient = true;
-                HeardFromClient();
                 while (keepGoing)
                 {
                     var found = framer.TryReadLine(ref data, out var line);
@@ -51,6 +62,8 @@ public sealed partial class ClientSession
                     {
                         break;
                     }
+                    // Only a whole frame is activity: a line trickled forever without its newline must not keep the idle check away.
+                    HeardFromClient();
                     keepGoing = found == FrameResult.Line
                         ? await HandleLineAsync(line, cancellationToken)
                         : HandleTooLong(framer.MaxLineBytes);
@@ -58,7 +71,10 @@ public sealed partial class ClientSession
                 if (keepGoing && framer.DiscardedBytes > (long)framer.MaxLineBytes * _options.OverlongDisconnectFactor)
                 {
                     // Streaming far past the limit with no newline: not a chat client.
-                    Log.Flooding(_logger, Id, Name ?? "-");
+                    if (MayWarn())
+                    {
+                        Log.Flooding(_logger, Id, Name ?? "-");
+                    }
                     SendEarlyError(new ErrorFrame(ErrorCodes.TooLong, $"over {_options.OverlongDisconnectFactor} times the {framer.MaxLineBytes}-byte line limit without a newline; disconnecting"));
                     CloseGracefully(LeaveReasons.Kicked, null);
                     keepGoing = false;
@@ -114,19 +130,18 @@ public sealed partial class ClientSession
         }
     }
 
+    /// <summary>A line over the limit is a refused frame like any other: it spends a token and counts against the refusal budget.</summary>
     private bool HandleTooLong(int limit)
     {
-        Log.LineTooLong(_logger, Id, limit);
-        var error = new ErrorFrame(ErrorCodes.TooLong, $"line longer than {limit} bytes was dropped");
-        if (Dialect == Dialect.Undecided)
+        if (MayWarn())
         {
-            SendRawText($"! {error.Code}: {error.Message}");
+            Log.LineTooLong(_logger, Id, limit);
         }
-        else
+        if (TryAcquireRate(id: null))
         {
-            Deliver(new OutboundFrame(error, new TextRenderer(_options.TimeZone)));
+            Refuse(new ErrorFrame(ErrorCodes.TooLong, $"line longer than {limit} bytes was dropped"));
         }
-        return true;
+        return _closeReason is null;
     }
 
     /// <summary>Handles one line (its bytes stay valid until this returns); returns false when the session should stop reading.</summary>
@@ -222,7 +237,28 @@ public sealed partial class ClientSession
         return true;
     }
 
+    /// <summary>
+    /// Handles one frame that passed the rate check. A frame answered with an error (by the
+    /// session or the hub) counts as refused; any other resets the refusal count.
+    /// </summary>
     private async ValueTask<bool> DispatchAsync(ClientFrame frame, CancellationToken cancellationToken)
+    {
+        if (frame is PongReplyFrame)
+        {
+            // Free and counted neither way, so that pongs cannot reset a flooder's refusal count.
+            return true;
+        }
+        var errorsBefore = Volatile.Read(ref _errorsDelivered);
+        var keepGoing = await HandleFrameAsync(frame, cancellationToken);
+        if (Volatile.Read(ref _errorsDelivered) == errorsBefore)
+        {
+            _refusedInARow = 0;
+            return keepGoing;
+        }
+        return !CountRefusal(_lastErrorCode ?? ErrorCodes.BadFrame, null) && keepGoing;
+    }
+
+    private async ValueTask<bool> HandleFrameAsync(ClientFrame frame, CancellationToken cancellationToken)
     {
         switch (frame)
         {
@@ -235,7 +271,6 @@ public sealed partial class ClientSession
             case RoomsFrame: _hub.ListRooms(this); break;
             case HistoryFrame history: await _hub.HistoryAsync(this, history, cancellationToken); break;
             case PingFrame ping: Reply(new PongFrame(ping.Id)); break;
-            case PongReplyFrame: break;
             case HelpFrame: Reply(new NoticeFrame(TextCommands.HelpText)); break;
             case HelloFrame: Reply(new ErrorFrame(ErrorCodes.BadFrame, "hello was already received")); break;
             case UnknownFrame unknown:

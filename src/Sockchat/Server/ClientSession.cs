@@ -42,9 +42,16 @@ public sealed partial class ClientSession : IAsyncDisposable
     private int _textNameAttempts;
     private List<OutboundFrame>? _held;
     private long _heldBytes;
+    /// <summary>Error frames delivered to this client: the read loop compares it around a dispatch to see a refusal.</summary>
+    private int _errorsDelivered;
+    private volatile string? _lastErrorCode;
+    private readonly TimeProvider _time;
+    private readonly WarningThrottle _warnings;
 
-    public ClientSession(long id, Socket socket, ChatHub hub, ServerOptions options, AuthThrottle auth, ILogger logger)
+    public ClientSession(long id, Socket socket, ChatHub hub, ServerOptions options, AuthThrottle auth, ILogger logger, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
+        _warnings = new WarningThrottle(_time);
         Id = id;
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: false);
@@ -52,7 +59,7 @@ public sealed partial class ClientSession : IAsyncDisposable
         _options = options;
         _logger = logger;
         _auth = auth;
-        _outbox = new Outbox(options.OutboxMaxBytes);
+        _outbox = new Outbox(options.OutboxMaxBytes, _time);
         RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
         // Server shutdown does not cut the socket: it asks politely through CloseGracefully.
         _abort = new CancellationTokenSource();
@@ -84,6 +91,12 @@ public sealed partial class ClientSession : IAsyncDisposable
     /// <summary>As <see cref="Deliver(OutboundFrame)"/>, in the <see cref="DeliveryBatch"/> open on this thread (the caller looked it up once for many recipients).</summary>
     public void Deliver(OutboundFrame frame, DeliveryBatch? batch)
     {
+        if (frame.Frame is ErrorFrame { Code: not ErrorCodes.ServerError } error)
+        {
+            // Errors go only to the client whose frame caused them (server_error is the server's fault, not its).
+            _lastErrorCode = error.Code;
+            Interlocked.Increment(ref _errorsDelivered);
+        }
         if (_held is { } held)
         {
             held.Add(frame);
@@ -328,6 +341,7 @@ public sealed partial class ClientSession : IAsyncDisposable
                 await _abort.CancelAsync();
             }
             await writing.ContinueWith(static _ => { }, TaskScheduler.Default);
+            ReportSuppressedWarnings();
             Log.Disconnected(_logger, Id, Name ?? "-", _closeReason ?? LeaveReasons.Disconnected);
         }
     }
@@ -364,7 +378,7 @@ public sealed partial class ClientSession : IAsyncDisposable
                     if (sent < taken)
                     {
                         _outbox.WriteBlocked(progressed: sent > 0);
-                        await _stream.WriteAsync(buffer.WrittenMemory[sent..], cancellationToken);
+                        await WriteWithProgressAsync(buffer.WrittenMemory[sent..], cancellationToken);
                     }
                 }
                 finally
@@ -389,6 +403,25 @@ public sealed partial class ClientSession : IAsyncDisposable
             await _abort.CancelAsync();
         }
     }
+
+    /// <summary>
+    /// Waits for the socket to take <paramref name="bytes"/>, a slice at a time, telling the outbox
+    /// after each that the client made progress: <c>slow</c> means no bytes taken for a while,
+    /// never one big write that a client reading at its own pace needs long for (issue 9).
+    /// </summary>
+    private async Task WriteWithProgressAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var slice = bytes[..Math.Min(bytes.Length, ProgressSliceBytes)];
+            await _stream.WriteAsync(slice, cancellationToken);
+            _outbox.WriteProgressed();
+            bytes = bytes[slice.Length..];
+        }
+    }
+
+    /// <summary>The grain of progress: a client that reads less than this in <see cref="Outbox.StallGrace"/> while its queue is past the limit counts as not reading.</summary>
+    internal const int ProgressSliceBytes = 16 * 1024;
 
     private static bool IsConnectionError(Exception ex) =>
         ex is IOException or SocketException or ObjectDisposedException;

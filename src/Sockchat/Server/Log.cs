@@ -68,4 +68,7 @@ internal static partial class Log
     // Debug, not Warning: a client may ask again and again, and each refusal is answered to it anyway.
     [LoggerMessage(EventId = 26, Level = LogLevel.Debug, Message = "connection {ConnectionId} could not create room {Room}: the server holds its most ({MaxRooms})")]
     public static partial void RoomLimit(ILogger logger, long connectionId, string room, int maxRooms);
+
+    [LoggerMessage(EventId = 27, Level = LogLevel.Warning, Message = "connection {ConnectionId} ({Nick}): {Count} more warnings about it were left out of the log")]
+    public static partial void WarningsSuppressed(ILogger logger, long connectionId, string? nick, long count);
 }

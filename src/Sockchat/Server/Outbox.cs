@@ -41,8 +41,9 @@ public enum TakeResult
 public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
 {
     /// <summary>
-    /// Past the limit, a client counts as not reading only when a socket write has been waiting
-    /// this long for it (its receive window is shut). A write loop that merely has not run yet,
+    /// Past the limit, a client counts as not reading only when its socket has taken no bytes for
+    /// this long while a write waits for it (its receive window is shut): lack of progress, not
+    /// the length of one write, which a client reading a big reply slowly may well need. A write loop that merely has not run yet,
     /// because the server's CPU is busy, is not the client's fault: such a queue may grow up to
     /// <see cref="BurstFactor"/> times the limit, the hard bound on memory per client.
     /// </summary>
@@ -255,10 +256,13 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
         }
     }
 
+    /// <summary>The socket took some of the bytes it waited for: the client is reading, so the clock for "not reading" starts again.</summary>
+    public void WriteProgressed() => WriteStarted();
+
     /// <summary>The socket took them.</summary>
     public void WriteFinished() => Volatile.Write(ref _writeStartedStamp, NoWrite);
 
-    /// <summary>Past the byte limit, with the socket taking nothing for <see cref="StallGrace"/>: the client is not reading.</summary>
+    /// <summary>Past the byte limit, with the socket taking no bytes for <see cref="StallGrace"/>: the client is not reading.</summary>
     public bool IsStalledOverLimit => QueuedBytes > maxBytes && IsStalled();
 
     private bool IsStalled()

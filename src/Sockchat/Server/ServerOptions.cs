@@ -44,7 +44,7 @@ public sealed record ServerOptions
     /// <summary>Token bucket: frames a client may send at once, and per second after that (0: no limit).</summary>
     public int RateBurst { get; init; } = 500;
     public int RatePerSecond { get; init; } = 100;
-    /// <summary>Frames refused as <c>rate_limited</c> in a row before the client is disconnected for flooding.</summary>
+    /// <summary>Frames refused in a row, for any reason (<c>rate_limited</c>, <c>too_long</c>, <c>bad_frame</c>, an error from the hub), before the client is disconnected as <c>kicked</c>.</summary>
     public int FloodDisconnectAfter { get; init; } = 200;
     /// <summary>A line that runs this many times past the line limit without a newline gets its sender disconnected.</summary>
     public int OverlongDisconnectFactor { get; init; } = 8;

@@ -45,7 +45,26 @@ public sealed class PainterTests
         var lines = painter.Paint(new MsgFrame("dev", 1, Ts, "alice", "waves", Action: true), showRoom: true, me: null);
 
         // Assert
-        Assert.Equal("[10:15:30] #dev * alice waves", Assert.Single(lines));
+        Assert.Equal("[10:15:30] #dev \u2022 alice waves", Assert.Single(lines));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_action_that_reads_like_a_notice_is_painted_with_the_action_mark_not_a_notice_star(bool color)
+    {
+        // Arrange
+        var painter = new Painter(Utc, color);
+        var notice = Assert.Single(painter.Paint(new NickChangedFrame("alice", "admin", Ts), showRoom: false, me: null));
+
+        // Act
+        var action = Assert.Single(painter.Paint(new MsgFrame("general", 1, Ts, "alice", "is now known as admin", Action: true), showRoom: false, me: null));
+
+        // Assert
+        var visible = System.Text.RegularExpressions.Regex.Replace(action, "\u001b\\[[0-9;]*m", "");
+        Assert.Equal("[10:15:30] \u2022 alice is now known as admin", visible);
+        Assert.NotEqual(notice, action);
+        Assert.Contains("* alice is now known as admin", notice);
     }
 
     [Fact]

@@ -24,9 +24,32 @@ public sealed class TextRendererTests
     }
 
     [Fact]
-    public void An_action_shows_as_a_star_line()
+    public void An_action_shows_with_the_action_mark_and_its_sender()
     {
-        Assert.Equal("[10:15:30] * alice waves", RenderOne(new MsgFrame("general", 2, Ts, "alice", "waves", Action: true)));
+        Assert.Equal("[10:15:30] \u2022 alice waves", RenderOne(new MsgFrame("general", 2, Ts, "alice", "waves", Action: true)));
+    }
+
+    [Theory]
+    [InlineData("is now known as admin")]
+    [InlineData("left #general (quit)")]
+    [InlineData("joined #general")]
+    public void An_action_that_reads_like_a_notice_never_renders_like_one(string text)
+    {
+        // Arrange: the notice it imitates, about the same user at the same time.
+        var notices = new[]
+        {
+            RenderOne(new NickChangedFrame("alice", "admin", Ts)),
+            RenderOne(new LeftFrame("general", "alice", Ts, "quit")),
+            RenderOne(new JoinedFrame("general", "alice", Ts)),
+        };
+
+        // Act
+        var action = RenderOne(new MsgFrame("general", 2, Ts, "alice", text, Action: true));
+
+        // Assert
+        Assert.DoesNotContain(action, notices);
+        Assert.StartsWith("[10:15:30] \u2022 alice ", action);
+        Assert.All(notices, n => Assert.StartsWith("[10:15:30] * ", n));
     }
 
     [Fact]

@@ -57,4 +57,57 @@ public sealed class CrossProtocolTests(ITestOutputHelper output)
         Assert.Equal(["alice", "bob"], (await alice.ExpectAsync<WhoReplyFrame>()).Names);
         Assert.Contains(server.Logs, e => e.Message.Contains("spoke TLS on the chat port", StringComparison.Ordinal));
     }
+
+    [Theory(Timeout = 15000)]
+    [InlineData("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 1)]
+    [InlineData("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 1000)]
+    [InlineData("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 1)]
+    public async Task An_http_request_or_http2_preface_in_any_split_is_answered_400_and_no_user_appears(string request, int bytesPerWrite)
+    {
+        // Arrange
+        await using var server = await TestServer.StartAsync(output: output);
+        await using var alice = await JsonTestClient.JoinAsync(server, "alice");
+        await using var browser = await RawConnection.ConnectAsync(server.Port);
+        var bytes = Encoding.ASCII.GetBytes(request);
+
+        // Act
+        for (var at = 0; at < bytes.Length; at += bytesPerWrite)
+        {
+            await browser.SendAsync(bytes.AsMemory(at, Math.Min(bytesPerWrite, bytes.Length - at)));
+        }
+        var answer = await browser.ReadToEndAsync();
+
+        // Assert
+        Assert.StartsWith("HTTP/1.1 400 ", answer.Text);
+        await alice.SendAsync(new WhoFrame(null));
+        Assert.Equal(["alice"], (await alice.ExpectAsync<WhoReplyFrame>()).Names);
+        Assert.DoesNotContain(alice.Received<JoinedFrame>(), j => j.Name != "alice");
+    }
+
+    [Theory(Timeout = 15000)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_tls_client_hello_split_after_any_byte_is_still_recognised(int firstWriteBytes)
+    {
+        // Arrange
+        await using var server = await TestServer.StartAsync(output: output);
+        await using var alice = await JsonTestClient.JoinAsync(server, "alice");
+        await using var tlsClient = await RawConnection.ConnectAsync(server.Port);
+        byte[] clientHello = [0x16, 0x03, 0x01, 0x00, 0x2E, 0x01, 0x00, 0x00, 0x2A, 0x03, 0x03, .. Enumerable.Range(0, 32).Select(i => (byte)(i * 7))];
+
+        // Act: the first bytes one write at a time, each alone on the wire before the next.
+        for (var at = 0; at < firstWriteBytes; at++)
+        {
+            await tlsClient.SendAsync(clientHello.AsMemory(at, 1));
+            await alice.SyncAsync();
+        }
+        await tlsClient.SendAsync(clientHello.AsMemory(firstWriteBytes));
+        var answer = await tlsClient.ReadToEndAsync();
+
+        // Assert
+        Assert.Empty(answer.Bytes);
+        Assert.Contains(server.Logs, e => e.Message.Contains("spoke TLS on the chat port", StringComparison.Ordinal));
+        await alice.SendAsync(new WhoFrame(null));
+        Assert.Equal(["alice"], (await alice.ExpectAsync<WhoReplyFrame>()).Names);
+    }
 }

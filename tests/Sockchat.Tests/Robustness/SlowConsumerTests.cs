@@ -117,6 +117,62 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         Assert.Equal("", dropped);
     }
 
+    /// <summary>
+    /// Defect (issue 9): <c>slow</c> was decided on how long one write took, so a client reading a
+    /// big reply steadily, but slower than the server could send it, was dropped. Here the text
+    /// dialect's <c>/history 500</c> answers with one block of about 7 MB (past the 1 MiB limit,
+    /// within the 8-times hard bound), far more than the kernel buffers; the reader takes it at
+    /// about 2 MB/s, so the server's writes wait for seconds in all, yet the socket always takes
+    /// more within the grace. It must receive it all and stay connected.
+    /// </summary>
+    [Fact(Timeout = 60000)]
+    public async Task A_client_that_reads_a_reply_far_bigger_than_the_limit_slowly_but_steadily_is_not_dropped()
+    {
+        // Arrange
+        const int Messages = 500;
+        const int TextLength = 14_000;
+        var options = new ServerOptions { OutboxMaxBytes = 1024 * 1024, RatePerSecond = 0, HandshakeTimeout = TimeSpan.FromSeconds(2) };
+        await using var server = await TestServer.StartAsync(options, output);
+        await using (var poster = await JsonTestClient.JoinAsync(server, "poster", presence: false))
+        {
+            var all = Enumerable.Range(0, Messages - 1)
+                .SelectMany(i => JsonCodec.Encode(new SayFrame(null, $"{i:D4} ".PadRight(TextLength, 'p'), null)))
+                .ToArray();
+            await poster.SendBytesAsync(all);
+            await poster.SayAndWaitAsync("last ".PadRight(TextLength, 'p'));
+        }
+        using var reader = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { ReceiveBufferSize = 16 * 1024 };
+        await reader.ConnectAsync(server.EndPoint);
+        // A reconnect that missed everything: its replay (about 7 MB) is far bigger than the queue limit.
+        await reader.SendAsync("{\"type\":\"hello\",\"name\":\"reader\",\"since\":{\"general\":0}}\n"u8.ToArray());
+        const string End = "\"seq\":500,";
+
+        // Act: 16 KiB, then a pause of 8 ms: about 2 MB/s, until the last message (seq 500) or the end of the connection.
+        var received = 0L;
+        var tail = "";
+        var buffer = new byte[16 * 1024];
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        while (!(tail.Contains(End, StringComparison.Ordinal) && tail.EndsWith('\n')))
+        {
+            var n = await reader.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, deadline.Token);
+            if (n == 0)
+            {
+                break;
+            }
+            received += n;
+            tail = (tail + System.Text.Encoding.UTF8.GetString(buffer, 0, n))[^Math.Min(tail.Length + n, 2 * TextLength)..];
+            await Task.Delay(8, deadline.Token);
+        }
+        output.WriteLine($"{received} bytes in {elapsed.ElapsedMilliseconds} ms");
+
+        // Assert
+        var dropped = string.Join("; ", server.Logs.Where(e => e.Message.Contains("disconnecting as slow", StringComparison.Ordinal)).Select(e => e.Message));
+        Assert.True(tail.Contains(End, StringComparison.Ordinal), $"the replay ended after {received} bytes; the server said: {dropped}");
+        Assert.True(received > Messages * TextLength, $"only {received} bytes");
+        Assert.Equal("", dropped);
+    }
+
     private static string Text(int round, int chatter, int length) =>
         $"{round:D4} chatter{chatter} ".PadRight(length, (char)('a' + chatter));
 

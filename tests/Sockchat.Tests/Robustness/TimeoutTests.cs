@@ -91,4 +91,40 @@ public sealed class TimeoutTests(ITestOutputHelper output)
         Assert.DoesNotContain(server.Logs, e => e.Message.Contains("did not answer a ping", StringComparison.Ordinal));
         output.WriteLine($"{Intervals} pings answered over {elapsed.ElapsedMilliseconds} ms");
     }
+
+    [Fact(Timeout = 15000)]
+    public async Task A_json_client_trickling_a_line_it_never_finishes_is_pinged_and_then_closed_as_timeout()
+    {
+        // Arrange
+        var options = new ServerOptions { PingInterval = Short, PingTimeout = Short };
+        await using var server = await TestServerThreadPool.StartAsync(options, output);
+        await using var trickler = await JsonTestClient.JoinAsync(server, "trickler");
+        using var stop = new CancellationTokenSource();
+
+        // Act: a byte every 50 ms, far more often than the ping interval, of a line that never ends.
+        var trickling = Task.Run(async () =>
+        {
+            try
+            {
+                await trickler.SendBytesAsync("{\"type\":\"say\",\"text\":\""u8.ToArray());
+                while (!stop.IsCancellationRequested)
+                {
+                    await trickler.SendBytesAsync("a"u8.ToArray());
+                    await Task.Delay(50, stop.Token);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // Closed by the server, as it should be, or stopped by the test.
+            }
+        });
+        var ping = await trickler.ExpectAsync<ServerPingFrame>(within: TimeSpan.FromSeconds(5));
+        await trickler.ExpectClosedAsync();
+        await stop.CancelAsync();
+        await trickling;
+
+        // Assert
+        Assert.NotNull(ping);
+        Assert.Contains(server.Logs, e => e.Message.Contains("(trickler) did not answer a ping", StringComparison.Ordinal));
+    }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Sockchat.Server;
 
 namespace Sockchat.Tests.Server;
@@ -283,6 +284,30 @@ public sealed class OutboxTests
 
         // Assert: past the limit but within the burst allowance, and not stalled
         Assert.Equal(EnqueueResult.Queued, over);
+    }
+
+    [Fact]
+    public void A_long_write_that_keeps_making_progress_never_counts_as_not_reading()
+    {
+        // Arrange: one write far bigger than the limit, which the client takes a slice at a time, for ten grace periods in all.
+        var clock = new FakeTimeProvider();
+        var outbox = new Outbox(maxBytes: 100, clock);
+        outbox.TryEnqueue(Bytes(700));
+        outbox.WriteBlocked(progressed: false);
+
+        // Act
+        var stalled = new List<bool>();
+        for (var i = 0; i < 10; i++)
+        {
+            clock.Advance(Outbox.StallGrace * 0.9);
+            outbox.WriteProgressed();
+            stalled.Add(outbox.IsStalledOverLimit);
+        }
+        clock.Advance(Outbox.StallGrace + TimeSpan.FromMilliseconds(1));
+
+        // Assert: then the client stops taking bytes, and after the grace it is not reading.
+        Assert.All(stalled, Assert.False);
+        Assert.True(outbox.IsStalledOverLimit);
     }
 
     [Fact]

@@ -82,4 +82,28 @@ public sealed class PostingOnlyTests(ITestOutputHelper output)
         // Assert
         Assert.Empty(alice.Received<LeftFrame>());
     }
+
+    [Theory(Timeout = 15000)]
+    [InlineData(null)]
+    [InlineData("general")]
+    public async Task A_posting_only_client_that_parts_is_refused_and_announces_nothing(string? room)
+    {
+        // Arrange
+        await using var server = await TestServer.StartAsync(output: output);
+        await using var alice = await JsonTestClient.JoinAsync(server, "alice");
+        await using var ci = await JsonTestClient.JoinAsync(server, "ci", presence: false);
+
+        // Act
+        await ci.SendAsync(new PartFrame(room));
+        var refusal = await ci.ExpectAsync<ErrorFrame>();
+        await ci.SendAsync(new NickFrame("admin"));
+        await ci.SyncAsync();
+        await alice.SyncAsync();
+
+        // Assert
+        Assert.Equal(ErrorCodes.BadFrame, refusal.Code);
+        Assert.Empty(alice.Received<LeftFrame>());
+        Assert.Empty(alice.Received<NickChangedFrame>());
+        Assert.Empty(ci.Received<LeftFrame>());
+    }
 }

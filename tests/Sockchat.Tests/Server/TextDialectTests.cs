@@ -120,7 +120,7 @@ public sealed class TextDialectTests(ITestOutputHelper output)
         await alice.SendLineAsync("/me waves");
         await alice.SendLineAsync("/dance");
         await alice.ExpectLineAsync(l => l.StartsWith("! unknown_command", StringComparison.Ordinal));
-        await alice.ExpectLineAsync(l => l.EndsWith("* alice waves", StringComparison.Ordinal));
+        await alice.ExpectLineAsync(l => l.EndsWith("] \u2022 alice waves", StringComparison.Ordinal));
         await alice.SendLineAsync("/quit");
 
         // Assert
