@@ -103,12 +103,21 @@ public sealed partial class ChatHub
         }
     }
 
+    /// <summary>The flush timer's callback (a thread-pool thread): an exception here would end the process, so it is logged instead.</summary>
     private void FlushPresence(Room room)
     {
-        using var deliveries = DeliveryBatch.Begin();
-        lock (_gate)
+        try
         {
-            FlushPresenceLocked(room);
+            using var deliveries = DeliveryBatch.Begin();
+            lock (_gate)
+            {
+                FlushPresenceLocked(room);
+            }
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
+        {
+            // Sessions closing as the server stops; their notices no longer matter.
+            Log.PresenceFlushFailed(_logger, room.Name, ex);
         }
     }
 

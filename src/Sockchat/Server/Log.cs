@@ -68,4 +68,7 @@ internal static partial class Log
     // Debug, not Warning: a client may ask again and again, and each refusal is answered to it anyway.
     [LoggerMessage(EventId = 26, Level = LogLevel.Debug, Message = "connection {ConnectionId} could not create room {Room}: the server holds its most ({MaxRooms})")]
     public static partial void RoomLimit(ILogger logger, long connectionId, string room, int maxRooms);
+
+    [LoggerMessage(EventId = 27, Level = LogLevel.Warning, Message = "joined/left notices of room {Room} could not be sent")]
+    public static partial void PresenceFlushFailed(ILogger logger, string room, Exception exception);
 }
