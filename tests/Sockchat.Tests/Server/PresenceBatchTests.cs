@@ -223,4 +223,30 @@ public sealed class PresenceBatchTests
         Assert.EndsWith("* 2 people joined #general", line, StringComparison.Ordinal);
         Assert.Contains("after c", next, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 30000)]
+    public async Task A_part_in_a_busy_room_is_answered_at_once_and_announced_with_the_batch()
+    {
+        // Arrange
+        var time = new FakeTimeProvider();
+        await using var server = await TestServer.StartAsync(Busy, time: time);
+        await using var observer = await JsonTestClient.JoinAsync(server, "observer");
+        await using var parter = await JsonTestClient.JoinAsync(server, "parter");
+        await observer.SayAndWaitAsync("the join is in the batch");
+        time.Advance(Interval);
+        await observer.ExpectAsync<JoinedFrame>(f => f.Name == "parter");
+
+        // Act
+        await parter.SendAsync(new PartFrame(null));
+        var own = await parter.ExpectAsync<LeftFrame>();
+        await observer.SayAndWaitAsync("the part is in the batch");
+        var beforeFlush = observer.Received<LeftFrame>().Count();
+        time.Advance(Interval);
+        var left = await observer.ExpectAsync<LeftFrame>();
+
+        // Assert
+        Assert.Equal(("parter", null), (own.Name, own.Reason));
+        Assert.Equal(0, beforeFlush);
+        Assert.Equal(("parter", null), (left.Name, left.Names));
+    }
 }
