@@ -44,6 +44,11 @@ public sealed partial class TerminalChat
         {
             case QuitFrame:
                 return false;
+            case QuietFrame quiet:
+                // join filters the notices itself: the setting then survives a reconnect without a frame for it.
+                _quiet = quiet.Quiet;
+                screen.WriteLine(painter.Notice(quiet.Quiet ? "* joined/left notices are off (/quiet off turns them on)" : "* joined/left notices are on"));
+                return true;
             case HelpFrame:
                 screen.WriteLine(painter.Notice("* " + TextCommands.HelpText + " · exit or Ctrl+D also leave"));
                 return true;

@@ -28,6 +28,8 @@ public sealed partial class TerminalChat(ChatClient first, Reconnect reconnect, 
     private string _me = first.Welcome.Name;
     private int _maxLineBytes = first.Welcome.MaxLineBytes;
     private bool _sawShutdown;
+    /// <summary>Set by <c>/quiet</c> on the input loop, read where frames are shown.</summary>
+    private volatile bool _quiet;
     private volatile bool _connected = true;
 
     public async Task<JoinOutcome> RunAsync(CancellationToken cancellationToken)
@@ -183,11 +185,23 @@ public sealed partial class TerminalChat(ChatClient first, Reconnect reconnect, 
         }
     }
 
+    /// <summary>A joined/left notice about someone else (or a batch), which <c>/quiet</c> hides.</summary>
+    private bool IsAboutOthers(ServerFrame frame) => frame switch
+    {
+        JoinedFrame j => j.Count > 1 || j.Name != _me,
+        LeftFrame l => l.Count > 1 || l.Name != _me,
+        _ => false,
+    };
+
     private void Show(ServerFrame frame, string raw)
     {
         if (rawJson)
         {
             screen.WriteLine(raw);
+            return;
+        }
+        if (_quiet && IsAboutOthers(frame))
+        {
             return;
         }
         foreach (var text in painter.Paint(frame, showRoom: _rooms.Count > 1, _me))

@@ -7,7 +7,12 @@ namespace Sockchat.Protocol;
 /// <summary>A request from a client, whichever dialect it arrived in.</summary>
 public abstract record ClientFrame;
 
-public sealed record HelloFrame(string Name, string? Room, string? Password, bool Presence, IReadOnlyDictionary<string, long>? Since) : ClientFrame;
+/// <summary>
+/// The JSON dialect's first frame. <paramref name="PresenceNotices"/> (sockchat, <c>presenceNotices</c>) false asks for no
+/// <c>joined</c>/<c>left</c> notices about other people (the answers to the client's own join and part still come).
+/// </summary>
+public sealed record HelloFrame(string Name, string? Room, string? Password, bool Presence, IReadOnlyDictionary<string, long>? Since,
+    bool PresenceNotices = true) : ClientFrame;
 
 public sealed record SayFrame(string? Room, string Text, FrameId? Id, bool Action = false) : ClientFrame;
 
@@ -32,6 +37,9 @@ public sealed record QuitFrame(string? Reason) : ClientFrame;
 
 /// <summary>(sockchat) The answer to a server's <c>ping</c>; needs no reply.</summary>
 public sealed record PongReplyFrame(FrameId? Id) : ClientFrame;
+
+/// <summary>(sockchat) Text dialect's <c>/quiet</c> (no joined/left notices about others) and <c>/quiet off</c>.</summary>
+public sealed record QuietFrame(bool Quiet) : ClientFrame;
 
 /// <summary>Text dialect's <c>/help</c>.</summary>
 public sealed record HelpFrame : ClientFrame;

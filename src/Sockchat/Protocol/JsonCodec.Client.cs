@@ -140,7 +140,8 @@ public static partial class JsonCodec
             return BadFrame("hello needs a \"name\"", null);
         }
         var since = fields.Since();
-        return new HelloFrame(name, fields.String(Field.Room), fields.String(Field.Password), fields.Bool(Field.Presence) ?? true, since);
+        return new HelloFrame(name, fields.String(Field.Room), fields.String(Field.Password), fields.Bool(Field.Presence) ?? true, since,
+            fields.Bool(Field.PresenceNotices) ?? true);
     }
 
     private static InvalidFrame Required(Field field, FrameId? id) => BadFrame($"\"{FieldText(field)}\" is required", id);
@@ -159,6 +160,7 @@ public static partial class JsonCodec
             if (f.Room is not null) w.WriteString("room", f.Room);
             if (f.Password is not null) w.WriteString("password", f.Password);
             if (!f.Presence) w.WriteBoolean("presence", false);
+            if (!f.PresenceNotices) w.WriteBoolean("presenceNotices", false);
             if (f.Since is { Count: > 0 })
             {
                 w.WriteStartObject("since");

@@ -17,6 +17,7 @@ public static partial class JsonCodec
         Password,
         Reason,
         Presence,
+        PresenceNotices,
         Action,
         Since,
         Before,
@@ -55,6 +56,7 @@ public static partial class JsonCodec
         Field.Password => "password"u8,
         Field.Reason => "reason"u8,
         Field.Presence => "presence"u8,
+        Field.PresenceNotices => "presenceNotices"u8,
         Field.Action => "action"u8,
         Field.Since => "since"u8,
         Field.Before => "before"u8,
@@ -81,6 +83,7 @@ public static partial class JsonCodec
             : name.SequenceEqual("before"u8) ? Field.Before
             : Field.None,
         8 => name.SequenceEqual("password"u8) ? Field.Password : name.SequenceEqual("presence"u8) ? Field.Presence : Field.None,
+        15 => name.SequenceEqual("presenceNotices"u8) ? Field.PresenceNotices : Field.None,
         _ => Field.None,
     };
 

@@ -43,6 +43,7 @@ public static partial class JsonCodec
             w.WriteString("type", "joined");
             w.WriteString("room", f.Room);
             w.WriteString("name", f.Name);
+            WriteNames(w, f.Names);
             WriteTimestamp(w, f.Ts);
         }),
         LeftFrame f => Write(w =>
@@ -50,6 +51,7 @@ public static partial class JsonCodec
             w.WriteString("type", "left");
             w.WriteString("room", f.Room);
             w.WriteString("name", f.Name);
+            WriteNames(w, f.Names);
             WriteTimestamp(w, f.Ts);
             if (f.Reason is not null) w.WriteString("reason", f.Reason);
         }),
@@ -104,6 +106,19 @@ public static partial class JsonCodec
         _ => throw new ArgumentException($"{frame.GetType().Name} has no JSON form", nameof(frame)),
     };
 
+    /// <summary>A batched presence notice's <c>names</c> and <c>count</c>; nothing for a notice about one person.</summary>
+    private static void WriteNames(Utf8JsonWriter w, IReadOnlyList<string>? names)
+    {
+        if (names is not { Count: > 1 })
+        {
+            return;
+        }
+        w.WriteStartArray("names"u8);
+        foreach (var name in names) w.WriteStringValue(name);
+        w.WriteEndArray();
+        w.WriteNumber("count"u8, names.Count);
+    }
+
     private static void WriteMsg(Utf8JsonWriter w, MsgFrame f)
     {
         w.WriteString("type"u8, "msg"u8);
@@ -137,8 +152,8 @@ public static partial class JsonCodec
                     "welcome" => ParseWelcome(o),
                     "msg" => ParseMsg(o),
                     "dm" => new DmMessageFrame(Ts(o), Str(o, "from"), Str(o, "to"), Str(o, "text")),
-                    "joined" => new JoinedFrame(Str(o, "room"), Str(o, "name"), Ts(o)),
-                    "left" => new LeftFrame(Str(o, "room"), Str(o, "name"), Ts(o), GetCleanString(o, "reason")),
+                    "joined" => new JoinedFrame(Str(o, "room"), PresenceName(o), Ts(o), PresenceNames(o)),
+                    "left" => new LeftFrame(Str(o, "room"), PresenceName(o), Ts(o), GetCleanString(o, "reason"), PresenceNames(o)),
                     "nick" => new NickChangedFrame(Str(o, "old"), Str(o, "new"), Ts(o)),
                     "ack" => GetId(o) is { } id ? new AckFrame(id, GetInt64(o, "seq")) : null,
                     "error" => new ErrorFrame(Str(o, "code"), Str(o, "message"), GetId(o)),
@@ -182,6 +197,13 @@ public static partial class JsonCodec
 
     private static MsgFrame ParseMsg(JsonElement o) =>
         new(Str(o, "room"), GetInt64(o, "seq") ?? 0, Ts(o), Str(o, "from"), Str(o, "text"), GetBool(o, "action") ?? false, GetBool(o, "history") ?? false);
+
+    /// <summary>A presence notice's <c>name</c>, or the first of its <c>names</c> when a server sent only those.</summary>
+    private static string PresenceName(JsonElement o) =>
+        GetCleanString(o, "name") ?? (PresenceNames(o) is { } names ? names[0] : "");
+
+    /// <summary>A batched notice's names (two or more); null for a notice about one person.</summary>
+    private static IReadOnlyList<string>? PresenceNames(JsonElement o) => StrArray(o, "names") is { Count: > 1 } names ? names : null;
 
     private static string Str(JsonElement o, string name) => GetCleanString(o, name) ?? "";
 

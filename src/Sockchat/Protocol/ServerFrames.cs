@@ -13,9 +13,22 @@ public sealed record MsgFrame(string Room, long Seq, DateTimeOffset Ts, string F
 
 public sealed record DmMessageFrame(DateTimeOffset Ts, string From, string To, string Text) : ServerFrame;
 
-public sealed record JoinedFrame(string Room, string Name, DateTimeOffset Ts) : ServerFrame;
+/// <summary>
+/// Someone joined a room. (sockchat) A batched notice of a busy room carries every name in <paramref name="Names"/>
+/// (two or more); <paramref name="Name"/> is then the first of them, for clients that read only <c>name</c>.
+/// </summary>
+public sealed record JoinedFrame(string Room, string Name, DateTimeOffset Ts, IReadOnlyList<string>? Names = null) : ServerFrame
+{
+    /// <summary>How many people this notice is about: the batch's size, else one.</summary>
+    public int Count => Names is { Count: > 1 } names ? names.Count : 1;
+}
 
-public sealed record LeftFrame(string Room, string Name, DateTimeOffset Ts, string? Reason) : ServerFrame;
+/// <summary>Someone left a room; batched like <see cref="JoinedFrame"/> (every name in a batch left for the same reason).</summary>
+public sealed record LeftFrame(string Room, string Name, DateTimeOffset Ts, string? Reason, IReadOnlyList<string>? Names = null) : ServerFrame
+{
+    /// <summary>How many people this notice is about: the batch's size, else one.</summary>
+    public int Count => Names is { Count: > 1 } names ? names.Count : 1;
+}
 
 public sealed record NickChangedFrame(string Old, string New, DateTimeOffset Ts) : ServerFrame;
 

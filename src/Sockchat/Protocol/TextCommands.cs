@@ -9,7 +9,7 @@ public static class TextCommands
 {
     public const string HelpText =
         "commands: /help · /who [room] · /rooms · /join room · /part [room] · /msg name text · " +
-        "/me action · /nick name · /history [n] · /quit [reason] · a plain line goes to the current room (//text sends /text)";
+        "/me action · /nick name · /history [n] · /quiet [off] · /quit [reason] · a plain line goes to the current room (//text sends /text)";
 
     /// <summary>Parses one typed line. Never throws; bad usage becomes an <see cref="InvalidFrame"/> with a usage message.</summary>
     public static ClientFrame Parse(string line)
@@ -33,6 +33,7 @@ public static class TextCommands
             "history" => ParseHistory(rest),
             "quit" or "exit" or "bye" => new QuitFrame(NullIfEmpty(rest)),
             "ping" => new PingFrame(null),
+            "quiet" => ParseQuiet(rest),
             _ => new UnknownFrame(command, null),
         };
     }
@@ -42,6 +43,13 @@ public static class TextCommands
         var (to, text) = SplitFirst(rest);
         return to.Length > 0 && text.Length > 0 ? new DmFrame(to, text, null) : Usage("/msg name text");
     }
+
+    private static ClientFrame ParseQuiet(string rest) => SplitFirst(rest).Head.ToLowerInvariant() switch
+    {
+        "" or "on" => new QuietFrame(true),
+        "off" => new QuietFrame(false),
+        _ => Usage("/quiet [off]"),
+    };
 
     private static ClientFrame ParseHistory(string rest)
     {

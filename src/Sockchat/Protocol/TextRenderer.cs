@@ -28,8 +28,8 @@ public sealed class TextRenderer(TimeZoneInfo zone)
             .. f.Motd is null ? Array.Empty<string>() : [$"* {f.Motd}"]],
         MsgFrame f => [RenderMsg(f, showRoom)],
         DmMessageFrame f => [$"{Time(f.Ts)} [dm] {f.From} -> {f.To}: {f.Text}"],
-        JoinedFrame f => [$"{Time(f.Ts)} * {f.Name} joined #{f.Room}"],
-        LeftFrame f => [$"{Time(f.Ts)} * {f.Name} left #{f.Room}{(f.Reason is null ? "" : $" ({f.Reason})")}"],
+        JoinedFrame f => [$"{Time(f.Ts)} * {Who(f.Name, f.Count)} joined #{f.Room}"],
+        LeftFrame f => [$"{Time(f.Ts)} * {Who(f.Name, f.Count)} left #{f.Room}{(f.Reason is null ? "" : $" ({f.Reason})")}"],
         NickChangedFrame f => [$"{Time(f.Ts)} * {f.Old} is now known as {f.New}"],
         ErrorFrame f => [$"! {f.Code}: {f.Message}"],
         ShutdownFrame f => [$"* server is shutting down: {f.Reason}"],
@@ -46,6 +46,9 @@ public sealed class TextRenderer(TimeZoneInfo zone)
 
     /// <summary>Starts the line of a <c>/me</c> action, where server notices have <c>*</c>: <c>[10:15:30] • alice waves</c>.</summary>
     public const string ActionMark = "\u2022";
+
+    /// <summary>Who a presence notice is about: the name, or "37 people" for a batch.</summary>
+    private static string Who(string name, int count) => count > 1 ? $"{count} people" : name;
 
     public string RenderMsg(MsgFrame f, bool showRoom)
     {

@@ -40,6 +40,11 @@ public sealed partial class ChatHub
                 {
                     case PendingMessage(var message, var sender, var id):
                         var room = _rooms[message.Room];
+                        if (room.IsPendingJoiner(sender))
+                        {
+                            // Everyone hears of a joiner before they read its first message (ChatHub.Presence.cs).
+                            FlushPresenceLocked(room);
+                        }
                         room.Delivered(message);
                         room.Broadcast(Frame(message));
                         if (id is { } ackId)

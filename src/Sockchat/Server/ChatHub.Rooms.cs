@@ -65,7 +65,7 @@ public sealed partial class ChatHub
         }
         room.Add(session);
         session.JoinedRooms.Add(room);
-        room.Broadcast(Frame(new JoinedFrame(room.Name, session.Name!, Now)));
+        AnnounceJoinLocked(room, session);
         var replay = PlanReplayLocked(room, since, out needsStart);
         if (replay is null || (!needsStart && TryReplayAtOnceLocked(session, room, replay)))
         {
@@ -93,12 +93,7 @@ public sealed partial class ChatHub
             }
             room.Remove(session);
             session.JoinedRooms.Remove(room);
-            var left = Frame(new LeftFrame(room.Name, session.Name!, Now, null));
-            AfterQueuedMessagesLocked(() =>
-            {
-                room.Broadcast(left);
-                session.Deliver(left);
-            });
+            AnnounceLeaveLocked(room, session, reason: null, self: true);
             DropIfUnused(room);
         }
     }
@@ -133,6 +128,8 @@ public sealed partial class ChatHub
             var frame = Frame(new NickChangedFrame(old, wanted, Now));
             AfterQueuedMessagesLocked(() =>
             {
+                // Nobody reads "old is now known as new" before "old joined".
+                FlushPendingJoinsOfLocked(session);
                 var told = new HashSet<ClientSession> { session };
                 session.Deliver(frame);
                 foreach (var room in session.JoinedRooms)

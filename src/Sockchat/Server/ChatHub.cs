@@ -13,7 +13,8 @@ namespace Sockchat.Server;
 /// A room exists only once someone joined or posted to it (reads such as <c>history</c> or
 /// <c>who</c> never create one), and there are at most <see cref="ServerOptions.MaxRooms"/>.
 /// Split by concern: this file (registration and leaving), ChatHub.Messages.cs (say, dm,
-/// history) and ChatHub.Rooms.cs (join, part, nick, who, rooms).
+/// history), ChatHub.Rooms.cs (join, part, nick, who, rooms) and ChatHub.Presence.cs (joined and
+/// left notices, batched in busy rooms).
 /// </summary>
 public sealed partial class ChatHub
 {
@@ -105,6 +106,7 @@ public sealed partial class ChatHub
             }
             session.Name = nick;
             session.Presence = hello.Presence;
+            session.PresenceNotices = hello.PresenceNotices;
             var welcomeRooms = hello.Presence ? new[] { roomName } : Array.Empty<string>();
             session.Deliver(Frame(new WelcomeFrame(nick, _options.ServerName, _options.Version, welcomeRooms, _options.MaxLineBytes, _options.Motd,
                 _options.RatePerSecond, _options.RateBurst)));
@@ -145,8 +147,7 @@ public sealed partial class ChatHub
                 // At shutdown everyone is leaving and has been told why; no notices.
                 if (reason != LeaveReasons.Shutdown)
                 {
-                    var left = Frame(new LeftFrame(room.Name, session.Name, Now, reason));
-                    AfterQueuedMessagesLocked(() => room.Broadcast(left));
+                    AnnounceLeaveLocked(room, session, reason, self: false);
                 }
                 DropIfUnused(room);
             }

@@ -271,6 +271,10 @@ public sealed partial class ClientSession
             case RoomsFrame: _hub.ListRooms(this); break;
             case HistoryFrame history: await _hub.HistoryAsync(this, history, cancellationToken); break;
             case PingFrame ping: Reply(new PongFrame(ping.Id)); break;
+            case QuietFrame quiet:
+                _hub.SetPresenceNotices(this, !quiet.Quiet);
+                Reply(new NoticeFrame(quiet.Quiet ? "* joined/left notices are off (/quiet off turns them on)" : "* joined/left notices are on"));
+                break;
             case HelpFrame: Reply(new NoticeFrame(TextCommands.HelpText)); break;
             case HelloFrame: Reply(new ErrorFrame(ErrorCodes.BadFrame, "hello was already received")); break;
             case UnknownFrame unknown:

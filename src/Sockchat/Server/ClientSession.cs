@@ -78,6 +78,9 @@ public sealed partial class ClientSession : IAsyncDisposable
     /// <summary>False for posting-only connections (what <c>say</c> uses).</summary>
     public bool Presence { get; set; } = true;
 
+    /// <summary>False when the client asked for no joined/left notices about others (<c>presenceNotices: false</c>, <c>/quiet</c>). Guarded by the hub's lock.</summary>
+    public bool PresenceNotices { get; set; } = true;
+
     /// <summary>Rooms in the order joined; the last is the current room. Guarded by the hub's lock.</summary>
     public List<Room> JoinedRooms { get; } = [];
 

@@ -71,4 +71,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 27, Level = LogLevel.Warning, Message = "connection {ConnectionId} ({Nick}): {Count} more warnings about it were left out of the log")]
     public static partial void WarningsSuppressed(ILogger logger, long connectionId, string? nick, long count);
+
+    [LoggerMessage(EventId = 28, Level = LogLevel.Warning, Message = "joined/left notices of room {Room} could not be sent")]
+    public static partial void PresenceFlushFailed(ILogger logger, string room, Exception exception);
 }

@@ -9,6 +9,9 @@ namespace Sockchat.Server;
 /// across a socket or disk call. The cache is bounded in messages and in bytes
 /// (<paramref name="cacheBytes"/>), so a room of long messages holds no more than one of short ones.
 /// </summary>
+/// <summary>One joined or left notice waiting in a room's presence batch.</summary>
+public readonly record struct PresenceChange(bool Joined, string Name, string? Reason);
+
 public sealed class Room(string name, int cacheSize, long lastSeq = 0, long cacheBytes = Room.DefaultCacheBytes)
 {
     /// <summary>Bytes (by <see cref="ReplayLimits.Cost"/>) of messages cached per room by default.</summary>
@@ -125,6 +128,60 @@ public sealed class Room(string name, int cacheSize, long lastSeq = 0, long cach
             bytes += ReplayLimits.Cost(message);
         }
         return page;
+    }
+
+    /// <summary>Queues a joined/left notice to every member that wants them (and to <paramref name="self"/>, the one it is about, always).</summary>
+    public void BroadcastPresence(OutboundFrame frame, ClientSession? self = null)
+    {
+        var batch = DeliveryBatch.Current;
+        foreach (var member in _members)
+        {
+            if (member.PresenceNotices || member == self)
+            {
+                member.Deliver(frame, batch);
+            }
+        }
+    }
+
+    // Batched presence (see ChatHub.Presence.cs). Guarded by the hub's lock like everything here.
+    private readonly List<PresenceChange> _pendingPresence = [];
+    private HashSet<ClientSession>? _pendingJoiners;
+    private int _presenceInFlight;
+
+    /// <summary>The timer that flushes <see cref="_pendingPresence"/>; set while changes are pending.</summary>
+    public ITimer? PresenceTimer { get; set; }
+
+    /// <summary>
+    /// True while notices of this room go through the batch: some are pending, or on their way to it
+    /// behind queued messages. Then every later change must go the same way, or it would overtake them.
+    /// </summary>
+    public bool BatchingPresence => _presenceInFlight > 0 || _pendingPresence.Count > 0;
+
+    /// <summary>A change decided to be batched is on its way (behind the messages queued before it).</summary>
+    public void PresenceOnItsWay() => _presenceInFlight++;
+
+    /// <summary>A change that was on its way joins the batch; true when it is the first pending one (a flush needs scheduling).</summary>
+    public bool AddPendingPresence(PresenceChange change, ClientSession session)
+    {
+        _presenceInFlight--;
+        _pendingPresence.Add(change);
+        if (change.Joined)
+        {
+            (_pendingJoiners ??= []).Add(session);
+        }
+        return _pendingPresence.Count == 1;
+    }
+
+    /// <summary>True when the session's join is pending here, not yet announced to the room.</summary>
+    public bool IsPendingJoiner(ClientSession session) => _pendingJoiners?.Contains(session) == true;
+
+    /// <summary>Takes the pending changes, oldest first, and forgets them.</summary>
+    public List<PresenceChange> TakePendingPresence()
+    {
+        var taken = new List<PresenceChange>(_pendingPresence);
+        _pendingPresence.Clear();
+        _pendingJoiners = null;
+        return taken;
     }
 
     /// <summary>Queues the frame to every member; the bytes are encoded once for all of them.</summary>

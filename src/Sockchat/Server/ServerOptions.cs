@@ -26,6 +26,10 @@ public sealed record ServerOptions
     public int MaxRooms { get; init; } = 1000;
     /// <summary>Most rooms one connection may be in at once.</summary>
     public int MaxRoomsPerClient { get; init; } = 50;
+    /// <summary>Rooms of at least this many members (the one joining or leaving included) batch their joined/left notices.</summary>
+    public int PresenceBatchMembers { get; init; } = 100;
+    /// <summary>A busy room sends its batched joined/left notices at most once per this interval (and before a pending joiner's first message).</summary>
+    public TimeSpan PresenceBatchInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Quiet time after connect before a text prompt for a nickname is sent.</summary>
     public TimeSpan NicknamePromptDelay { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>How long shutdown waits for clients to receive their last frames before dropping them.</summary>

@@ -9,6 +9,18 @@ public sealed class PainterTests
 
     private static readonly TextRenderer Utc = new(TimeZoneInfo.Utc);
 
+    [Theory]
+    [InlineData(false, "[10:15:30] * 3 people joined #general")]
+    [InlineData(true, "\u001b[2m[10:15:30] * 3 people joined #general\u001b[0m")]
+    public void A_batched_join_is_one_dim_line_counting_the_people(bool color, string expected)
+    {
+        var painter = new Painter(Utc, color);
+
+        var lines = painter.Paint(new JoinedFrame("general", "a", Ts, ["a", "b", "c"]), showRoom: false, me: "a").ToList();
+
+        Assert.Equal(expected, Assert.Single(lines));
+    }
+
     [Fact]
     public void Without_colour_a_message_is_a_plain_timestamped_line()
     {

@@ -21,19 +21,22 @@ internal sealed class TestServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _running = Task.CompletedTask;
 
-    private TestServer(ServerOptions options, ITestOutputHelper? output)
+    private TestServer(ServerOptions options, ITestOutputHelper? output, TimeProvider? time)
     {
         Options = options;
         _logs = new CollectingLoggerProvider(output);
         _loggerFactory = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(_logs));
-        _server = new ChatServer(options, _loggerFactory);
+        _server = new ChatServer(options, _loggerFactory, time);
     }
 
-    /// <summary>Starts a server with <paramref name="options"/> (its end point is always 127.0.0.1:0).</summary>
-    public static async Task<TestServer> StartAsync(ServerOptions? options = null, ITestOutputHelper? output = null)
+    /// <summary>
+    /// Starts a server with <paramref name="options"/> (its end point is always 127.0.0.1:0), on
+    /// <paramref name="time"/>'s clock (a FakeTimeProvider drives the hub's timers) or the system's.
+    /// </summary>
+    public static async Task<TestServer> StartAsync(ServerOptions? options = null, ITestOutputHelper? output = null, TimeProvider? time = null)
     {
         var effective = (options ?? new ServerOptions()) with { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) };
-        var server = new TestServer(effective, output);
+        var server = new TestServer(effective, output, time);
         using var timeout = new CancellationTokenSource(StopTimeout);
         try
         {

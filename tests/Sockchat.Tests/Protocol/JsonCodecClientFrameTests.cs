@@ -64,6 +64,28 @@ public sealed class JsonCodecClientFrameTests
     }
 
     [Fact]
+    public void A_hello_may_ask_for_no_presence_notices_and_says_so_on_the_wire()
+    {
+        // Arrange
+        var hello = new HelloFrame("alice", null, null, true, null, PresenceNotices: false);
+
+        // Act
+        var line = System.Text.Encoding.UTF8.GetString(JsonCodec.Encode(hello));
+        var parsed = Assert.IsType<HelloFrame>(JsonCodec.ParseClientFrame(line));
+
+        // Assert
+        Assert.Contains("\"presenceNotices\":false", line, StringComparison.Ordinal);
+        Assert.Equal(hello, parsed);
+    }
+
+    [Fact]
+    public void A_hello_wants_presence_notices_unless_it_says_otherwise()
+    {
+        Assert.True(Assert.IsType<HelloFrame>(JsonCodec.ParseClientFrame("""{"type":"hello","name":"a","presenceNotices":true}""")).PresenceNotices);
+        Assert.DoesNotContain("presenceNotices", System.Text.Encoding.UTF8.GetString(JsonCodec.Encode(new HelloFrame("a", null, null, true, null))), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_minimal_hello_defaults_to_present_with_no_room_or_password()
     {
         var parsed = Assert.IsType<HelloFrame>(JsonCodec.ParseClientFrame("""{"type":"hello","name":"alice"}"""));
@@ -169,6 +191,7 @@ public sealed class JsonCodecClientFrameTests
     [InlineData("""{"type":"history","room":"dev","after":"x"}""")]
     [InlineData("""{"type":"history","room":"dev","limit":"5"}""")]
     [InlineData("""{"type":"hello","name":"ci","presence":"false"}""")]
+    [InlineData("""{"type":"hello","name":"ci","presenceNotices":0}""")]
     [InlineData("""{"type":"hello","name":"alice","since":[1,2]}""")]
     [InlineData("""{"type":"say","text":"waves","action":"yes"}""")]
     public void A_number_bool_or_object_field_of_the_wrong_type_is_a_bad_frame(string line)

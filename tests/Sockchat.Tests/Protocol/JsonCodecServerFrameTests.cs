@@ -20,6 +20,8 @@ public sealed class JsonCodecServerFrameTests
         ["joined"] = new JoinedFrame("general", "alice", Ts),
         ["left"] = new LeftFrame("general", "alice", Ts, null),
         ["left with reason"] = new LeftFrame("general", "alice", Ts, "quit"),
+        ["joined batch"] = new JoinedFrame("general", "alice", Ts, ["alice", "bob", "carol"]),
+        ["left batch with reason"] = new LeftFrame("general", "alice", Ts, "disconnected", ["alice", "bob"]),
         ["nick"] = new NickChangedFrame("alice", "al", Ts),
         ["ack"] = new AckFrame(new FrameId("42"), 17),
         ["ack without seq"] = new AckFrame(FrameId.FromString("d-1"), null),
@@ -55,6 +57,37 @@ public sealed class JsonCodecServerFrameTests
         Assert.NotNull(parsed);
         Assert.Equal(frame.GetType(), parsed.GetType());
         Assert.Equal(Line(encoded), Line(JsonCodec.Encode(parsed)));
+    }
+
+    [Fact]
+    public void A_batched_joined_keeps_name_as_the_first_and_adds_names_and_count()
+    {
+        var line = Line(JsonCodec.Encode(Samples["joined batch"]));
+
+        var joined = Assert.IsType<JoinedFrame>(JsonCodec.ParseServerFrame(line));
+
+        Assert.Equal("""{"type":"joined","room":"general","name":"alice","names":["alice","bob","carol"],"count":3,"ts":"2026-11-22T10:15:30.123Z"}""", line);
+        Assert.Equal(("alice", 3), (joined.Name, joined.Count));
+        Assert.Equal(["alice", "bob", "carol"], joined.Names);
+    }
+
+    [Fact]
+    public void A_one_name_notice_has_no_names_or_count_and_a_list_of_one_reads_as_one()
+    {
+        var single = Line(JsonCodec.Encode(new LeftFrame("general", "alice", Ts, null, ["alice"])));
+        var parsed = Assert.IsType<LeftFrame>(JsonCodec.ParseServerFrame("""{"type":"left","room":"general","name":"bob","names":["bob"],"ts":"2026-11-22T10:15:30.123Z"}"""));
+
+        Assert.DoesNotContain("names", single, StringComparison.Ordinal);
+        Assert.DoesNotContain("count", single, StringComparison.Ordinal);
+        Assert.Equal(("bob", null, 1), (parsed.Name, parsed.Names, parsed.Count));
+    }
+
+    [Fact]
+    public void A_batch_without_name_takes_the_first_of_its_names()
+    {
+        var joined = Assert.IsType<JoinedFrame>(JsonCodec.ParseServerFrame("""{"type":"joined","room":"dev","names":["x","y"],"count":2}"""));
+
+        Assert.Equal(("x", 2), (joined.Name, joined.Count));
     }
 
     [Fact]

@@ -14,6 +14,23 @@ public sealed class TextCommandsTests
         Assert.Equal(new SayFrame(null, text, null), TextCommands.Parse(line));
     }
 
+    [Theory]
+    [InlineData("/quiet", true)]
+    [InlineData("/QUIET on", true)]
+    [InlineData("/quiet off", false)]
+    public void Quiet_turns_presence_notices_off_and_quiet_off_on_again(string line, bool quiet)
+    {
+        Assert.Equal(new QuietFrame(quiet), TextCommands.Parse(line));
+    }
+
+    [Fact]
+    public void Quiet_with_anything_else_is_a_usage_error()
+    {
+        var invalid = Assert.IsType<InvalidFrame>(TextCommands.Parse("/quiet maybe"));
+
+        Assert.Equal(ErrorCodes.BadFrame, invalid.Code);
+    }
+
     [Fact]
     public void Escape_sequences_are_cleaned_from_a_plain_line()
     {

@@ -53,6 +53,21 @@ public sealed class TextRendererTests
     }
 
     [Fact]
+    public void A_batched_join_shows_how_many_people_joined()
+    {
+        Assert.Equal("[10:15:30] * 37 people joined #general",
+            RenderOne(new JoinedFrame("general", "p0", Ts, [.. Enumerable.Range(0, 37).Select(i => $"p{i}")])));
+    }
+
+    [Theory]
+    [InlineData("quit", "[10:15:30] * 2 people left #dev (quit)")]
+    [InlineData(null, "[10:15:30] * 2 people left #dev")]
+    public void A_batched_leave_shows_how_many_people_left(string? reason, string expected)
+    {
+        Assert.Equal(expected, RenderOne(new LeftFrame("dev", "a", Ts, reason, ["a", "b"])));
+    }
+
+    [Fact]
     public void A_join_shows_who_joined_which_room()
     {
         Assert.Equal("[10:15:30] * alice joined #general", RenderOne(new JoinedFrame("general", "alice", Ts)));
