@@ -160,6 +160,8 @@ public sealed class Sandbox : IAsyncDisposable
         variables["XDG_DATA_HOME"] = DataHome;
         variables["USER"] = "e2e";
         variables["DOTNET_NOLOGO"] = "1";
+        // join colours its lines at a terminal unless NO_COLOR is set: only a test that says so sets it.
+        variables["NO_COLOR"] = null;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             variables[key] = value;
