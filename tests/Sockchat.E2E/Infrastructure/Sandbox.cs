@@ -198,9 +198,18 @@ public sealed class Sandbox : IAsyncDisposable
             owned = [.. _owned];
             _owned.Clear();
         }
+        // One failing disposal must not leave the others' processes running: dispose them all, then report.
+        var failures = new List<Exception>();
         for (var i = owned.Length - 1; i >= 0; i--)
         {
-            await owned[i].DisposeAsync();
+            try
+            {
+                await owned[i].DisposeAsync();
+            }
+            catch (Exception ex)
+            {
+                failures.Add(ex);
+            }
         }
         try
         {
@@ -209,6 +218,10 @@ public sealed class Sandbox : IAsyncDisposable
         catch (IOException)
         {
             // A file still open somewhere; the temp folder is cleaned by the system eventually.
+        }
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("Stopping the sandbox's processes failed.", failures);
         }
     }
 }
