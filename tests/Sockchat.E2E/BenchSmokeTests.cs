@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using Medallion.Shell;
+using CliWrap;
+using CliWrap.Buffered;
 using Sockchat.E2E.Infrastructure;
 using Xunit.Abstractions;
 using Xunit.Sdk;
@@ -12,7 +13,7 @@ namespace Sockchat.E2E;
 /// numbers: a smoke test that the instrument and the server agree on every delivery, so that a
 /// benchmark's loss figures mean something. It checks zero loss, not speed.
 /// </summary>
-public sealed class BenchSmokeTests(ITestOutputHelper output)
+public sealed class BenchSmokeTests(ITestOutputHelper output) : IClassFixture<InstalledTool>
 {
     private const int Clients = 5;
     private const int Senders = 2;
@@ -68,28 +69,21 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
     /// </summary>
     private static async Task<(int ExitCode, string Stdout)> RunBenchAsync(Sandbox sandbox, IReadOnlyList<string> args)
     {
-        var command = Command.Run(ToolPath.DotnetHost, [BenchPath.Dll, .. args], options => options
-            .WorkingDirectory(sandbox.WorkingDirectory)
-            .DisposeOnExit(false)
-            .Timeout(KillAfter));
+        using var deadline = new CancellationTokenSource(KillAfter);
         try
         {
-            var result = await command.Task;
+            var result = await Cli.Wrap(ToolPath.DotnetHost)
+                .WithArguments([BenchPath.Dll, .. args])
+                .WithWorkingDirectory(sandbox.WorkingDirectory)
+                .WithValidation(CommandResultValidation.None)
+                .ExecuteBufferedAsync(deadline.Token);
             sandbox.WriteOutput($"--- sockchat-bench {string.Join(' ', args)} exited {result.ExitCode}{Environment.NewLine}"
                 + $"stdout:{Environment.NewLine}{result.StandardOutput}stderr:{Environment.NewLine}{result.StandardError}");
             return (result.ExitCode, result.StandardOutput);
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             throw new XunitException($"sockchat-bench {string.Join(' ', args)} did not exit within {KillAfter.TotalSeconds:0} s and was killed.");
-        }
-        finally
-        {
-            if (!command.Task.IsCompleted)
-            {
-                command.Kill();
-            }
-            ((IDisposable)command).Dispose();
         }
     }
 }

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace Sockchat.E2E;
 
 /// <summary>Messages between <c>join</c> clients: to the room, private, and under a new name.</summary>
-public sealed class ChatTests(ITestOutputHelper output)
+public sealed class ChatTests(ITestOutputHelper output) : IClassFixture<InstalledTool>
 {
     [Fact(Timeout = Timeouts.Test)]
     public async Task A_message_from_one_client_reaches_the_other_two_with_name_and_time()

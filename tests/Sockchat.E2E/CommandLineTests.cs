@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace Sockchat.E2E;
 
 /// <summary>The command line itself: help, version, and usage or configuration errors (exit code 2).</summary>
-public sealed class CommandLineTests(ITestOutputHelper output)
+public sealed class CommandLineTests(ITestOutputHelper output) : IClassFixture<InstalledTool>
 {
     [Fact(Timeout = Timeouts.Test)]
     public async Task Serve_with_a_port_out_of_range_exits_2_naming_the_port()

@@ -8,7 +8,7 @@ namespace Sockchat.E2E;
 /// ./chat.json, then the user's $XDG_CONFIG_HOME/sockchat/chat.json. The server always runs on
 /// a port of its own choosing; only the client under test is configured through the layer.
 /// </summary>
-public sealed class ConfigurationTests(ITestOutputHelper output)
+public sealed class ConfigurationTests(ITestOutputHelper output) : IClassFixture<InstalledTool>
 {
     [Fact(Timeout = Timeouts.Test)]
     public async Task The_port_and_name_from_the_environment_reach_say()
@@ -40,7 +40,7 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
         var environment = new Dictionary<string, string> { ["SOCKCHAT_PORT"] = $"{server.Port}" };
 
         // Act
-        var bob = ClientProcess.Start(sandbox, ["--name", "bob"], environment);
+        var bob = await ClientProcess.StartAsync(sandbox, ["--name", "bob"], environment);
 
         // Assert
         await bob.WaitForLineAsync(ChatLines.Welcome("bob"), Timeouts.Start);
@@ -57,7 +57,7 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
         sandbox.WriteFile(Path.Combine(folder, "chat.json"), $$"""{ "port": {{server.Port}}, "name": "filebob" }""");
 
         // Act
-        var bob = ClientProcess.Start(sandbox, [], workingDirectory: folder);
+        var bob = await ClientProcess.StartAsync(sandbox, [], workingDirectory: folder);
 
         // Assert
         await bob.WaitForLineAsync(ChatLines.Welcome("filebob"), Timeouts.Start);

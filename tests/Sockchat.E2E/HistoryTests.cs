@@ -10,7 +10,7 @@ namespace Sockchat.E2E;
 /// (and trimmed) across a restart with its seq numbers continuing, and a history file the server
 /// cannot use stopping <c>serve</c> at start with one line and exit 2, the file left untouched.
 /// </summary>
-public sealed class HistoryTests(ITestOutputHelper output)
+public sealed class HistoryTests(ITestOutputHelper output) : IClassFixture<InstalledTool>
 {
     private static readonly Regex EndOfHistory = new(@"^\* end of history$");
 

@@ -1,11 +1,10 @@
-using Medallion.Shell;
 using Sockchat.E2E.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Sockchat.E2E;
 
 /// <summary>Who is here: join and leave notices, taken names, clients that vanish.</summary>
-public sealed class PresenceTests(ITestOutputHelper output)
+public sealed class PresenceTests(ITestOutputHelper output) : IClassFixture<InstalledTool>
 {
     [Fact(Timeout = Timeouts.Test)]
     public async Task A_join_and_a_quit_are_announced_to_the_others()
@@ -98,7 +97,7 @@ public sealed class PresenceTests(ITestOutputHelper output)
         var carol = await ClientProcess.JoinAsync(sandbox, server.Port, "carol");
 
         // Act
-        Assert.True(await carol.Process.SignalAsync(CommandSignal.ControlC));
+        Assert.True(carol.Process.Signal(ToolProcess.SigInt));
 
         // Assert
         Assert.Equal(130, await carol.WaitForExitAsync());

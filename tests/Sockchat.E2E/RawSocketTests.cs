@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Sockchat.E2E;
 
 /// <summary>Clients that are not sockchat: a line-based TCP client (as nc) and a JSON bot, each on a bare socket.</summary>
-public sealed class RawSocketTests(ITestOutputHelper output)
+public sealed class RawSocketTests(ITestOutputHelper output) : IClassFixture<InstalledTool>
 {
     [Fact(Timeout = Timeouts.Test)]
     public async Task A_plain_text_client_and_a_join_client_chat_both_ways()

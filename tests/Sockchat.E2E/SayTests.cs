@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace Sockchat.E2E;
 
 /// <summary><c>sockchat say</c>: one-shot posting for scripts, judged by what joined clients see and by exit codes.</summary>
-public sealed class SayTests(ITestOutputHelper output)
+public sealed class SayTests(ITestOutputHelper output) : IClassFixture<InstalledTool>
 {
     [Fact(Timeout = Timeouts.Test)]
     public async Task Say_posts_its_argument_to_the_room_and_exits_0()

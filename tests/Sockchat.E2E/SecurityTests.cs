@@ -13,7 +13,7 @@ namespace Sockchat.E2E;
 /// on the TLS port, TLS on the plain port, HTTP on the chat port. Judged, as a user would, by
 /// exit codes, the one line on stderr, and what joined clients see or never see.
 /// </summary>
-public sealed partial class SecurityTests(ITestOutputHelper output)
+public sealed partial class SecurityTests(ITestOutputHelper output) : IClassFixture<InstalledTool>
 {
     private const string Password = "pw";
 

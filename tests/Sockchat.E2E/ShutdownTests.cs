@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Medallion.Shell;
 using Sockchat.E2E.Infrastructure;
 using Xunit.Abstractions;
 
@@ -9,14 +8,11 @@ namespace Sockchat.E2E;
 /// The server going away: stopped politely by a signal (everyone is told and exits cleanly), or
 /// killed outright (clients reconnect to its successor and nothing acknowledged is lost).
 /// </summary>
-public sealed class ShutdownTests(ITestOutputHelper output)
+public sealed class ShutdownTests(ITestOutputHelper output) : IClassFixture<InstalledTool>
 {
-    private const int SigInt = 2;
-    private const int SigTerm = 15;
-
     [Theory(Timeout = Timeouts.Test)]
-    [InlineData(SigTerm)]
-    [InlineData(SigInt)]
+    [InlineData(ToolProcess.SigTerm)]
+    [InlineData(ToolProcess.SigInt)]
     public async Task A_signalled_server_tells_every_client_it_is_shutting_down_and_all_exit_0(int signal)
     {
         // Arrange
@@ -29,7 +25,7 @@ public sealed class ShutdownTests(ITestOutputHelper output)
         await bot.WaitForFrameAsync("welcome");
 
         // Act
-        var serverExitCode = await server.StopAsync(CommandSignal.FromSystemValue(signal));
+        var serverExitCode = await server.StopAsync(signal);
 
         // Assert
         foreach (var client in new[] { alice, bob })

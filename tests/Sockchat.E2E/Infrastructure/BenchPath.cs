@@ -2,7 +2,7 @@ namespace Sockchat.E2E.Infrastructure;
 
 /// <summary>
 /// Finds the sockchat-bench.dll (the load generator, bench/Sockchat.Bench) built for the same
-/// configuration and framework as this test assembly. Like <see cref="ToolPath"/>: the test
+/// configuration and framework as this test assembly. The test
 /// project references it with ReferenceOutputAssembly=false, so building the tests builds it,
 /// next to its sources.
 /// </summary>

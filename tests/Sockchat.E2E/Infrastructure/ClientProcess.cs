@@ -24,18 +24,18 @@ public sealed class ClientProcess : IAsyncDisposable
     /// </summary>
     public static async Task<ClientProcess> JoinAsync(Sandbox sandbox, int port, string name, params string[] extraArgs)
     {
-        var client = Start(sandbox, ["--name", name, "--port", port.ToString(CultureInfo.InvariantCulture), .. extraArgs]);
+        var client = await StartAsync(sandbox, ["--name", name, "--port", port.ToString(CultureInfo.InvariantCulture), .. extraArgs]);
         await client.WaitForLineAsync(ChatLines.Welcome(name), Timeouts.Start);
         return client;
     }
 
     /// <summary>Starts <c>sockchat join args…</c> without waiting for anything (for configuration tests).</summary>
-    public static ClientProcess Start(
+    public static async Task<ClientProcess> StartAsync(
         Sandbox sandbox,
         IReadOnlyList<string> args,
         IReadOnlyDictionary<string, string>? environment = null,
         string? workingDirectory = null) =>
-        new(ToolProcess.Start(sandbox, ["join", .. args], environment, workingDirectory));
+        new(await ToolProcess.StartAsync(sandbox, ["join", .. args], environment, workingDirectory));
 
     /// <summary>Types one line and presses Enter.</summary>
     public Task TypeAsync(string line) => Process.WriteLineAsync(line);

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Medallion.Shell;
+using CliWrap;
+using CliWrap.Buffered;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
@@ -82,81 +82,91 @@ public sealed class Sandbox : IAsyncDisposable
         IReadOnlyDictionary<string, string>? environment = null,
         string? workingDirectory = null)
     {
-        var command = Start(args, environment, workingDirectory, killAfter: Timeouts.Exit);
-        CommandResult result;
+        // A process that exits before reading its input (a usage error, say) is fine: CliWrap
+        // ignores the broken pipe and the exit code tells.
+        var stdin = string.Concat((input ?? []).Select(line => line + "\n"));
+        using var deadline = new CancellationTokenSource(Timeouts.Exit);
+        BufferedCommandResult result;
         try
         {
-            try
-            {
-                foreach (var line in input ?? [])
-                {
-                    await command.StandardInput.WriteLineAsync(line);
-                }
-                command.StandardInput.Dispose();
-            }
-            catch (IOException)
-            {
-                // It exited before reading its input (a usage error, say); the exit code tells.
-            }
-            result = await command.Task;
+            result = await Tool(args, environment, workingDirectory)
+                .WithStandardInputPipe(PipeSource.FromString(stdin, Utf8))
+                .ExecuteBufferedAsync(Utf8, Utf8, deadline.Token);
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             throw new XunitException($"sockchat {string.Join(' ', args)} did not exit within {Timeouts.Exit.TotalSeconds:0} s and was killed.");
-        }
-        finally
-        {
-            ((IDisposable)command).Dispose();
         }
         var run = new ToolResult(string.Join(' ', args), result.ExitCode, result.StandardOutput, result.StandardError);
         WriteOutput(run.ToString());
         return run;
     }
 
-    /// <summary>Starts <c>dotnet sockchat.dll args…</c> in this sandbox. Callers own the command (see <see cref="ToolProcess"/>).</summary>
-    internal Command Start(
+    /// <summary>
+    /// The installed <c>sockchat args…</c> (<see cref="InstalledTool"/>) as a CliWrap command, not yet
+    /// started, with this sandbox's working directory and environment and no exit-code validation.
+    /// </summary>
+    internal Command Tool(
         IReadOnlyList<string> args,
         IReadOnlyDictionary<string, string>? environment,
-        string? workingDirectory,
-        TimeSpan? killAfter = null)
+        string? workingDirectory)
     {
         // A background job of a non-interactive shell (`dotnet test &` in a script) ignores SIGINT,
         // its children inherit that, and the .NET runtime keeps an inherited SIG_IGN. Then Ctrl+C
         // could never reach the tool, so it is started through `env --default-signal=INT`, which
         // restores the default handling (as at a terminal) and execs it under the same pid.
-        string[] tool = [ToolPath.DotnetHost, ToolPath.Dll, .. args];
+        string[] tool = [InstalledTool.Executable, .. args];
         string[] launch = InterruptIgnoredHere.Value ? ["env", "--default-signal=INT", .. tool] : tool;
-        return Command.Run(launch[0], launch[1..], options =>
-        {
-            options.WorkingDirectory(workingDirectory ?? WorkingDirectory)
-                .Encoding(Utf8)
-                .DisposeOnExit(false)
-                .StartInfo(startInfo => Isolate(startInfo, environment));
-            if (killAfter is { } limit)
-            {
-                options.Timeout(limit);
-            }
-        });
+        return Launch(launch, environment, workingDirectory);
     }
 
-    private void Isolate(ProcessStartInfo startInfo, IReadOnlyDictionary<string, string>? environment)
+    /// <summary>
+    /// <c>sockchat args…</c> on a pseudo-terminal, as a user at a terminal runs it: util-linux
+    /// <c>script -qfec CMD /dev/null</c> gives the tool a terminal for stdin and stdout (so it draws
+    /// its line editor and colours) and relays the terminal's output to its own stdout, what the
+    /// command's stdin sends being typed on it. <c>-e</c> returns the tool's exit code.
+    /// </summary>
+    internal Command Terminal(
+        IReadOnlyList<string> args,
+        IReadOnlyDictionary<string, string>? environment,
+        string? workingDirectory)
     {
-        var inherited = startInfo.Environment.Keys
-            .Where(key => key.StartsWith("SOCKCHAT_", StringComparison.OrdinalIgnoreCase))
-            .ToList();
-        foreach (var key in inherited)
+        var commandLine = string.Join(' ', new[] { InstalledTool.Executable }.Concat(args).Select(ShellQuote));
+        return Launch(["script", "-qfec", commandLine, "/dev/null"], environment, workingDirectory);
+
+        static string ShellQuote(string word) => "'" + word.Replace("'", @"'\''", StringComparison.Ordinal) + "'";
+    }
+
+    private Command Launch(string[] launch, IReadOnlyDictionary<string, string>? environment, string? workingDirectory) =>
+        Cli.Wrap(launch[0])
+            .WithArguments(launch[1..])
+            .WithWorkingDirectory(workingDirectory ?? WorkingDirectory)
+            .WithEnvironmentVariables(Isolated(environment))
+            .WithValidation(CommandResultValidation.None);
+
+    /// <summary>The environment changes for a process: a null value removes an inherited variable.</summary>
+    private Dictionary<string, string?> Isolated(IReadOnlyDictionary<string, string>? environment)
+    {
+        var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var key in Environment.GetEnvironmentVariables().Keys.Cast<string>())
         {
-            startInfo.Environment.Remove(key);
+            if (key.StartsWith("SOCKCHAT_", StringComparison.OrdinalIgnoreCase))
+            {
+                variables[key] = null;
+            }
         }
-        startInfo.Environment["HOME"] = Home;
-        startInfo.Environment["XDG_CONFIG_HOME"] = ConfigHome;
-        startInfo.Environment["XDG_DATA_HOME"] = DataHome;
-        startInfo.Environment["USER"] = "e2e";
-        startInfo.Environment["DOTNET_NOLOGO"] = "1";
+        variables["HOME"] = Home;
+        variables["XDG_CONFIG_HOME"] = ConfigHome;
+        variables["XDG_DATA_HOME"] = DataHome;
+        variables["USER"] = "e2e";
+        variables["DOTNET_NOLOGO"] = "1";
+        // join colours its lines at a terminal unless NO_COLOR is set: only a test that says so sets it.
+        variables["NO_COLOR"] = null;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
-            startInfo.Environment[key] = value;
+            variables[key] = value;
         }
+        return variables;
     }
 
     /// <summary>Takes ownership: disposed (killed) with the sandbox unless disposed earlier.</summary>
@@ -188,9 +198,18 @@ public sealed class Sandbox : IAsyncDisposable
             owned = [.. _owned];
             _owned.Clear();
         }
+        // One failing disposal must not leave the others' processes running: dispose them all, then report.
+        var failures = new List<Exception>();
         for (var i = owned.Length - 1; i >= 0; i--)
         {
-            await owned[i].DisposeAsync();
+            try
+            {
+                await owned[i].DisposeAsync();
+            }
+            catch (Exception ex)
+            {
+                failures.Add(ex);
+            }
         }
         try
         {
@@ -199,6 +218,10 @@ public sealed class Sandbox : IAsyncDisposable
         catch (IOException)
         {
             // A file still open somewhere; the temp folder is cleaned by the system eventually.
+        }
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("Stopping the sandbox's processes failed.", failures);
         }
     }
 }

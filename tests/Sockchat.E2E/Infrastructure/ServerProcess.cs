@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Medallion.Shell;
 
 namespace Sockchat.E2E.Infrastructure;
 
@@ -29,17 +28,17 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Starts a server (on a free port unless <paramref name="port"/> is given) and waits (bounded) until it listens.</summary>
     public static async Task<ServerProcess> StartAsync(Sandbox sandbox, int port = 0, IReadOnlyList<string>? extraArgs = null)
     {
-        var process = ToolProcess.Start(sandbox, ["serve", "--port", port.ToString(CultureInfo.InvariantCulture), .. extraArgs ?? []]);
+        var process = await ToolProcess.StartAsync(sandbox, ["serve", "--port", port.ToString(CultureInfo.InvariantCulture), .. extraArgs ?? []]);
         var line = await process.WaitForLineAsync(Listening(), Timeouts.Start);
         var listening = int.Parse(Listening().Match(line).Groups["port"].Value, CultureInfo.InvariantCulture);
         return new ServerProcess(process, line, listening);
     }
 
     /// <summary>Asks the server to stop with <paramref name="signal"/> (SIGTERM by default) and returns its exit code.</summary>
-    public async Task<int> StopAsync(CommandSignal? signal = null)
+    public Task<int> StopAsync(int signal = ToolProcess.SigTerm)
     {
-        await Process.SignalAsync(signal ?? ToolProcess.Terminate);
-        return await Process.WaitForExitAsync();
+        Process.Signal(signal);
+        return Process.WaitForExitAsync();
     }
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();

@@ -3,22 +3,14 @@ using System.Reflection;
 namespace Sockchat.E2E.Infrastructure;
 
 /// <summary>
-/// Finds the sockchat.dll built for the same configuration and framework as this test assembly.
-/// The test project references src/Sockchat with ReferenceOutputAssembly=false, so building the
-/// tests builds the tool, next to the sources rather than in the test's own output folder.
+/// Finds what the build left next to the sources (the load generator, <see cref="BenchPath"/>) and
+/// the dotnet host. The tool itself is not run from its build output: see <see cref="InstalledTool"/>.
 /// </summary>
 public static class ToolPath
 {
-    private static readonly Lazy<string> Located = new(Locate);
-
-    /// <summary>Full path of sockchat.dll; run as <c>dotnet sockchat.dll …</c>.</summary>
-    public static string Dll => Located.Value;
-
-    /// <summary>The dotnet host that runs this test (set by the SDK), so the tool runs on the same runtime.</summary>
+    /// <summary>The dotnet host that runs this test (set by the SDK): it packs the tool and runs the load generator.</summary>
     public static string DotnetHost =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-
-    private static string Locate() => BuiltAssembly(Path.Combine("src", "Sockchat"), "sockchat.dll");
 
     /// <summary>
     /// Finds <paramref name="fileName"/> in <c>projectDirectory/bin/&lt;Configuration&gt;/&lt;tfm&gt;/</c>, for the
