@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace Sockchat.E2E;
 
 /// <summary>Two <c>serve</c> processes on one history file: the second exits 2 at start, saying the file is in use; the first keeps serving.</summary>
-public sealed class HistoryLockTests(ITestOutputHelper output)
+public sealed class HistoryLockTests(ITestOutputHelper output) : IClassFixture<InstalledTool>
 {
     [Fact(Timeout = Timeouts.Test)]
     public async Task A_second_server_on_the_same_history_file_exits_2_saying_it_is_in_use_and_the_first_keeps_working()
