@@ -10,13 +10,14 @@ import statistics
 import sys
 from collections import defaultdict
 
-PEER_ORDER = ["sockchat", "sockchat-text", "sockchat-memory", "sockchat-file",
-              "relay_select", "relay_threads", "ncat", "ngircd", "say", "say-tool", "hello"]
+PEER_ORDER = ["sockchat", "sockchat-jit", "sockchat-text", "sockchat-memory", "sockchat-file",
+              "relay_select", "relay_threads", "ncat", "ngircd", "say", "say-tool", "hello", "hello-native", "ncat-send"]
 
 SERVER_COMMANDS = """\
 | peer | server command (pinned with `taskset -c 0`, inside `timeout 900`) |
 | --- | --- |
-| sockchat | `dotnet SERVER/sockchat.dll serve --port 0 --rate 0 --max-per-address 0 --max-clients 60000 --history-db :memory:`, SERVER being `dotnet publish src/Sockchat -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true` (the ReadyToRun build the linux-x64 tool package carries) |
+| sockchat | `NATIVE/sockchat serve --port 0 --rate 0 --max-per-address 0 --max-clients 60000 --history-db :memory:`, NATIVE being `dotnet publish src/Sockchat -c Release -r linux-x64 -p:PublishAot=true` (the Native AOT program the linux-x64 tool package carries); sockchat-text, -memory and -file run it too |
+| sockchat-jit | the same arguments to `dotnet SERVER/sockchat.dll`, SERVER being `dotnet publish src/Sockchat -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -p:PublishAot=false` (the ReadyToRun JIT build the package carried before) |
 | relay_select | `python3 bench/peers/relay_select.py --port 0` (select() loop, relays each received chunk as-is) |
 | relay_threads | `python3 bench/peers/relay_threads.py --port 0` (a thread per client, whole lines under one lock) |
 | ncat | `ncat -n --broker --chat -m 20000 -l 127.0.0.1 PORT < /dev/null` (Nmap's ncat 7.93) |
@@ -185,19 +186,21 @@ def slow_reader_section(out, records):
 def say_section(out, peers):
     out.append("| what | run | median ms | min ms | mean ms | 20 samples (ms) |")
     out.append("| --- | ---: | ---: | ---: | ---: | --- |")
-    for peer in ("say", "say-tool", "hello"):
+    for peer in ("say", "say-tool", "hello", "hello-native", "ncat-send"):
         for r in peers.get(peer, []):
             samples = " ".join(f"{v / 1000:.0f}" for v in r.get("samples_us", []))
             out.append(f"| {peer} | {r['run']} | {r['median_ms']} | {r['min_ms']} | {r['mean_ms']} | {samples} |")
-    hello = mean([r["median_ms"] for r in peers.get("hello", [])])
-    labels = {"say": "`sockchat say` from the build output (`dotnet sockchat.dll`)",
-              "say-tool": "`sockchat say` as installed (`dotnet pack` + `dotnet tool install`: ReadyToRun, linux-x64)"}
+    floors = {"hello": "a bare `dotnet hello.dll`", "hello-native": "a Native AOT hello world",
+              "ncat-send": "`ncat --send-only` of the same line to the text dialect"}
+    floor_ms = {p: mean([r["median_ms"] for r in peers.get(p, [])]) for p in floors}
+    labels = {"say": "`sockchat say` from the build output (`dotnet sockchat.dll`, JIT)",
+              "say-tool": "`sockchat say` as installed (`dotnet pack` + `dotnet tool install`: Native AOT, linux-x64)"}
     for peer, label in labels.items():
         say = mean([r["median_ms"] for r in peers.get(peer, [])])
-        if say and hello:
+        parts = [f"{say / v:.2f}x {floors[p]} ({v:.1f} ms)" for p, v in floor_ms.items() if say and v]
+        if parts:
             out.append("")
-            out.append(f"**{label} takes {say / hello:.2f}x a bare `dotnet hello.dll` start** "
-                       f"(medians {say:.0f} ms vs {hello:.0f} ms; the target is at most 2x).")
+            out.append(f"**{label}**, median {say:.1f} ms: " + "; ".join(parts) + ".")
 
 
 def history_section(out, peers):
@@ -280,9 +283,40 @@ def targets_section(out, records):
         rows.append(("f: `say` one-shot wall time <= 2x a bare `dotnet hello.dll`",
                      f"{say / hello:.2f}x ({say:.0f} ms vs {hello:.0f} ms; {what})", say / hello <= 2))
 
+    native = f.get("say-tool")
+    hello_native = mean([r["median_ms"] for r in f.get("hello-native", [])])
+    if native and hello and hello_native:
+        say = mean([r["median_ms"] for r in native])
+        rows.append(("issue 8, f: installed native `say` <= 0.5x a bare `dotnet hello.dll`",
+                     f"{say / hello:.2f}x ({say:.1f} ms vs {hello:.1f} ms)", say / hello <= 0.5))
+        rows.append(("issue 8, f: installed native `say` <= 2x a Native AOT hello world",
+                     f"{say / hello_native:.2f}x ({say:.1f} ms vs {hello_native:.1f} ms)", say / hello_native <= 2))
+    for scenario in ("a", "b", "c", "e-base"):
+        runs = by_peer(records, scenario)
+        if "sockchat" in runs and "sockchat-jit" in runs:
+            nat = mean([r.get("delivered_per_s") for r in runs["sockchat"]])
+            jit = mean([r.get("delivered_per_s") for r in runs["sockchat-jit"]])
+            p99n = mean([r.get("p99_us") for r in runs["sockchat"]])
+            p99j = mean([r.get("p99_us") for r in runs["sockchat-jit"]])
+            if nat and jit and p99n and p99j:
+                rows.append((f"issue 8, {scenario}: native server not slower than the JIT build by more than ~10 % (delivered/s and p99)",
+                             f"delivered/s {nat / jit:.2f}x ({num(nat)} vs {num(jit)}); p99 {p99n / p99j:.2f}x ({ms(p99n)} vs {ms(p99j)} ms)",
+                             nat / jit >= 0.9 and p99n / p99j <= 1.1))
+    for scenario in ("d1000", "d10000"):
+        runs = by_peer(records, scenario)
+        if "sockchat" in runs and "sockchat-jit" in runs:
+            def fig(rs, key):
+                return mean([r.get(key) for r in rs if held(r)])
+            kn, kj = fig(runs["sockchat"], "kib_per_connection"), fig(runs["sockchat-jit"], "kib_per_connection")
+            sn, sj = fig(runs["sockchat"], "server_rss_before_kib"), fig(runs["sockchat-jit"], "server_rss_before_kib")
+            if kn and kj:
+                start = f"; RSS at start {sn / 1024:.1f} MiB vs {sj / 1024:.1f} MiB" if sn and sj else ""
+                rows.append((f"issue 8, {scenario}: memory, native vs JIT (reported, no target)",
+                             f"{kn:.2f} vs {kj:.2f} KiB per idle connection ({kn / kj:.2f}x){start}", None))
+
     if not rows:
         return
-    out.append("## Issue 5's targets, measured in this run")
+    out.append("## Targets (issues 5 and 8), measured in this run")
     out.append("")
     out.append("| target | measured | met |")
     out.append("| --- | --- | --- |")

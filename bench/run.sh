@@ -23,9 +23,13 @@ RESULTS=$ROOT/bench/results
 RAW=${RAW:-$RESULTS/raw.jsonl}   # RAW=/tmp/x.jsonl: a scratch run that leaves the recorded results alone
 LOGS=$RESULTS/logs
 SOCKCHAT=$ROOT/src/Sockchat/bin/Release/net10.0/sockchat.dll
-# The server as users run it: the ReadyToRun linux-x64 build that the tool package carries
-# (published by build() below); SOCKCHAT_DLL runs another build instead (bench/steps.sh).
+# The server as users run it: the Native AOT linux-x64 program that the tool package carries
+# (peer `sockchat`, published by build() below), and beside it the ReadyToRun JIT build it was
+# before (peer `sockchat-jit`); SOCKCHAT_DLL runs another JIT build instead (bench/steps.sh), and
+# then every sockchat peer runs that dll.
 SERVER_DLL=${SOCKCHAT_DLL:-}
+SERVER_NATIVE=""
+HELLO_NATIVE=""
 BENCH=$ROOT/bench/Sockchat.Bench/bin/Release/net10.0/sockchat-bench.dll
 HELLO=$ROOT/bench/hello/bin/Release/net10.0/hello.dll
 WORK=$(mktemp -d /tmp/sockchat-bench.XXXXXX)
@@ -72,10 +76,27 @@ build() {
     done
     if [ -z "$SERVER_DLL" ]; then
         log "publishing the server ReadyToRun (linux-x64), as the tool package carries it"
-        dotnet publish src/Sockchat -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+        dotnet publish src/Sockchat -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -p:PublishAot=false \
             -o "$WORK/server" -nologo -v q >"$WORK/build.log" 2>&1 \
             || { cat "$WORK/build.log" >&2; log "publish of the server failed"; exit 1; }
         SERVER_DLL=$WORK/server/sockchat.dll
+        log "publishing the server Native AOT (linux-x64), as the tool package carries it"
+        dotnet publish src/Sockchat -c Release -r linux-x64 -p:PublishAot=true -o "$WORK/server-native" -nologo -v q \
+            >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; log "native publish of the server failed"; exit 1; }
+        SERVER_NATIVE=$WORK/server-native/sockchat
+    fi
+    log "publishing hello Native AOT: the start-up floor of any native .NET program"
+    dotnet publish bench/hello -c Release -r linux-x64 -p:PublishAot=true -o "$WORK/hello-native" -nologo -v q \
+        >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; log "native publish of hello failed"; exit 1; }
+    HELLO_NATIVE=$WORK/hello-native/hello
+}
+
+# The command line that starts the server binary for PEER.
+server_command() {
+    if [ "$1" = sockchat-jit ] || [ -z "$SERVER_NATIVE" ]; then
+        echo "dotnet $SERVER_DLL"
+    else
+        echo "$SERVER_NATIVE"
     fi
 }
 
@@ -102,8 +123,9 @@ start_server() {
     : >"$out"
     SERVER_PORT=""
     case $peer in
-        sockchat|sockchat-text|sockchat-memory|sockchat-file)
-            timeout --signal=TERM 900 taskset -c "$SERVER_CORE" dotnet "$SERVER_DLL" serve --port 0 \
+        sockchat|sockchat-jit|sockchat-text|sockchat-memory|sockchat-file)
+            # shellcheck disable=SC2046 # the command is one or two words, no spaces within
+            timeout --signal=TERM 900 taskset -c "$SERVER_CORE" $(server_command "$peer") serve --port 0 \
                 --rate 0 --max-per-address 0 --max-clients 60000 "$@" >"$out" 2>>"$err" &
             SERVER_WRAPPER=$!
             for _ in $(seq 150); do
@@ -163,7 +185,7 @@ stop_server() {
 # Arguments the generator needs for each peer.
 peer_args() {
     case $1 in
-        sockchat|sockchat-memory|sockchat-file) echo "--dialect json" ;;
+        sockchat|sockchat-jit|sockchat-memory|sockchat-file) echo "--dialect json" ;;
         sockchat-text) echo "--dialect text" ;;
         relay_select|relay_threads) echo "--dialect relay" ;;
         # ncat and ngIRCd listen with a backlog of 10: an unpaced burst of connects overflows it.
@@ -194,7 +216,7 @@ point() {
     local scenario=$1 peer=$2 limit=$3; shift 3
     local server_args=() run
     case $peer in
-        sockchat|sockchat-text|sockchat-memory) server_args=(--history-db :memory:) ;;
+        sockchat|sockchat-jit|sockchat-text|sockchat-memory) server_args=(--history-db :memory:) ;;
         sockchat-file) server_args=(--history-db "$WORK/history.db") ;;
     esac
     for run in $(seq "$RUNS"); do
@@ -218,7 +240,7 @@ point() {
 }
 
 # PEERS="sockchat ngircd" bench/run.sh b: only those peers (sockchat-text runs in b when sockchat does).
-read -r -a PEERS <<<"${PEERS:-sockchat relay_select relay_threads ncat ngircd}"
+read -r -a PEERS <<<"${PEERS:-sockchat sockchat-jit relay_select relay_threads ncat ngircd}"
 B_PEERS=()
 for p in "${PEERS[@]}"; do
     B_PEERS+=("$p")
@@ -250,16 +272,18 @@ scenario_e() {
     done
 }
 
-# `sockchat say` one-shot wall time against a bare `dotnet hello.dll`, 20 starts of each per run,
-# interleaved: say is the build output (`dotnet sockchat.dll`, JIT-compiled, as run from a clone),
-# say-tool the tool as users install it (README: `dotnet pack`, then `dotnet tool install`; on
-# linux-x64 that is the ReadyToRun-compiled sockchat.linux-x64 package, started by its apphost).
+# `sockchat say` one-shot wall time, 20 starts of each per run, interleaved: say-tool is the tool
+# as users install it (README: `dotnet pack`, then `dotnet tool install`; on linux-x64 that is the
+# Native AOT sockchat.linux-x64 package), say the build output run from a clone (`dotnet
+# sockchat.dll`, JIT). The floors: hello, a bare `dotnet hello.dll`; hello-native, the same hello
+# world compiled Native AOT (no .NET program starts faster); ncat-send, `ncat --send-only` of the
+# same line to the same server's text dialect (a nickname line, then the message).
 install_tool() {
     local nupkg=$WORK/nupkg version
     log "packing and installing the tool into $WORK/tool (a minute or two)"
     rm -rf "$nupkg" "$WORK/tool"
     # PackageOutputPath: the packages go to $WORK, not ./nupkg.
-    dotnet pack src/Sockchat -c Release -nologo -v q -p:PackageOutputPath="$nupkg" >"$WORK/pack.log" 2>&1 \
+    dotnet pack src/Sockchat -c Release -nologo -v q -p:PackageOutputPath="$nupkg" -p:SockchatPackRids=linux-x64 >"$WORK/pack.log" 2>&1 \
         || { tail -20 "$WORK/pack.log" >&2; log "dotnet pack failed"; return 1; }
     # The version just packed, so that no other source's sockchat is installed instead.
     version=$(find "$nupkg" -maxdepth 1 -name 'sockchat.[0-9]*.nupkg' -printf '%f\n' | sed 's/^sockchat\.\(.*\)\.nupkg$/\1/' | head -1)
@@ -270,12 +294,14 @@ install_tool() {
 scenario_f() {
     local run i t0 t1 tool=$WORK/tool/sockchat
     install_tool || return
+    command -v ncat >/dev/null || { log "ncat is missing"; return 1; }
     for run in $(seq "$RUNS"); do
         start_server sockchat --history-db :memory: || return
         taskset -c "$GENERATOR_CORE" dotnet "$SOCKCHAT" say -p "$SERVER_PORT" -n warmup "warm up" >/dev/null 2>&1
         taskset -c "$GENERATOR_CORE" "$tool" say -p "$SERVER_PORT" -n warmup "warm up" >/dev/null 2>&1
         taskset -c "$GENERATOR_CORE" dotnet "$HELLO" >/dev/null 2>&1
-        local say=() say_tool=() hello=()
+        taskset -c "$GENERATOR_CORE" "$HELLO_NATIVE" >/dev/null 2>&1
+        local say=() say_tool=() hello=() hello_native=() ncat_send=()
         for i in $(seq 20); do
             t0=$(date +%s%N)
             timeout 30 taskset -c "$GENERATOR_CORE" dotnet "$SOCKCHAT" say -p "$SERVER_PORT" -n bench "one-shot $i" >/dev/null 2>>"$LOGS/f-say.log"
@@ -286,19 +312,25 @@ scenario_f() {
             t0=$(date +%s%N)
             timeout 30 taskset -c "$GENERATOR_CORE" dotnet "$HELLO" >/dev/null
             t1=$(date +%s%N); hello+=($(( (t1 - t0) / 1000 )))
+            t0=$(date +%s%N)
+            timeout 30 taskset -c "$GENERATOR_CORE" "$HELLO_NATIVE" >/dev/null
+            t1=$(date +%s%N); hello_native+=($(( (t1 - t0) / 1000 )))
+            t0=$(date +%s%N)
+            printf 'ncat%s\none-shot ncat %s\n' "$i" "$i" | timeout 30 taskset -c "$GENERATOR_CORE" ncat --send-only 127.0.0.1 "$SERVER_PORT" 2>>"$LOGS/f-say.log"
+            t1=$(date +%s%N); ncat_send+=($(( (t1 - t0) / 1000 )))
         done
         stop_server
-        python3 - "$run" "${say[*]}" "${say_tool[*]}" "${hello[*]}" >>"$RAW" <<'EOF'
+        python3 - "$run" "${say[*]}" "${say_tool[*]}" "${hello[*]}" "${hello_native[*]}" "${ncat_send[*]}" >>"$RAW" <<'EOF'
 import json, statistics, sys
 run = int(sys.argv[1])
-for peer, arg in (("say", sys.argv[2]), ("say-tool", sys.argv[3]), ("hello", sys.argv[4])):
+for peer, arg in zip(("say", "say-tool", "hello", "hello-native", "ncat-send"), sys.argv[2:]):
     values = [int(x) for x in arg.split()]
     print(json.dumps({"scenario": "f", "peer": peer, "run": run, "samples_us": values,
                       "median_ms": round(statistics.median(values) / 1000, 1),
                       "min_ms": round(min(values) / 1000, 1), "mean_ms": round(statistics.mean(values) / 1000, 1),
                       "status": "complete"}))
 EOF
-        log "f run $run: $(tail -3 "$RAW" | python3 -c 'import json, sys; print(", ".join(d["peer"] + " median " + str(d["median_ms"]) + " ms" for d in map(json.loads, sys.stdin)))')"
+        log "f run $run: $(tail -5 "$RAW" | python3 -c 'import json, sys; print(", ".join(d["peer"] + " median " + str(d["median_ms"]) + " ms" for d in map(json.loads, sys.stdin)))')"
     done
 }
 
@@ -315,7 +347,7 @@ main() {
     rm -f "$LOGS"/*.log
     # A partial run (some scenarios, some peers) replaces only those scenarios' lines of those peers.
     if [ -f "$RAW" ]; then
-        PEER_LIST="${B_PEERS[*]} sockchat-memory sockchat-file say say-tool hello" python3 - "$RAW" "${SCENARIOS[@]}" <<'EOF'
+        PEER_LIST="${B_PEERS[*]} sockchat-memory sockchat-file say say-tool hello hello-native ncat-send" python3 - "$RAW" "${SCENARIOS[@]}" <<'EOF'
 import json, os, sys
 path, chosen = sys.argv[1], sys.argv[2:]
 peers = set(os.environ["PEER_LIST"].split())

@@ -27,7 +27,7 @@ for rev in "$@"; do
     echo "$(date +%H:%M:%S) $sha: $subject" >&2
     git worktree add -q --detach "$tree" "$sha"
     # Published as run.sh publishes today's server: ReadyToRun for linux-x64.
-    if dotnet publish "$tree/src/Sockchat" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+    if dotnet publish "$tree/src/Sockchat" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -p:PublishAot=false \
             -o "$tree.server" -nologo -v q >"$tree.build.log" 2>&1; then
         SOCKCHAT_DLL=$tree.server/sockchat.dll RAW=$raw PEERS=sockchat RUNS=${RUNS:-2} \
             bench/run.sh "${SCENARIO_LIST[@]}"
