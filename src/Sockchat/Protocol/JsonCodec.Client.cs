@@ -74,11 +74,26 @@ public static partial class JsonCodec
         }
     }
 
-    /// <summary>The rules, in order; each getter looks its field up as JsonElement.TryGetProperty did (see ClientFields).</summary>
+    /// <summary>
+    /// The rules, in order. Every known field present with a value other than null must have its
+    /// type: strings (name, room, text, to, password, reason), booleans (presence, action), whole
+    /// numbers (before and after 0 or more, limit 1 or more, join's since 0 or more), hello's since
+    /// an object of room: whole number 0 or more, id a string or a number. A field of the wrong type
+    /// is <c>bad_frame</c> naming the field, with the id when the id itself is valid; so are
+    /// history's before and after together, and a property name holding an invalid escape. Null is
+    /// the same as absent. Unknown fields are ignored; so are known fields that the frame's type does
+    /// not use, once their type is right.
+    /// </summary>
     private static ClientFrame ParseClientObject(in ClientFields fields)
     {
-        // The id is looked up first: a lookup can fail (ClientFields.NoteBadName). It is decoded only when used.
-        _ = fields.Kind(Field.Id);
+        if (fields.Kind(Field.Id) is not (JsonTokenType.None or JsonTokenType.Null or JsonTokenType.String or JsonTokenType.Number))
+        {
+            return BadFrame("\"id\" must be a string or a number", null);
+        }
+        if (fields.HasBadName)
+        {
+            return BadFrame("a property name holds an invalid \\u escape", fields.Id());
+        }
         if (fields.Kind(Field.Type) != JsonTokenType.String)
         {
             return BadFrame("a frame needs a string \"type\"", fields.Id());
@@ -98,17 +113,23 @@ public static partial class JsonCodec
                 return BadFrame($"\"{FieldText(field)}\" must be true or false", fields.Id());
             }
         }
+        // "since" is a seq for join and an object for hello; for other types it is checked as hello's.
         var (first, last) = type == ClientType.Join ? (Field.Since, Field.Since) : (Field.Before, Field.Limit);
         for (var field = first; field <= last; field++)
         {
-            if (fields.Kind(field) is not (JsonTokenType.None or JsonTokenType.Null) && fields.Int64(field) is null)
+            var least = field == Field.Limit ? 1 : 0;
+            if (fields.Kind(field) is not (JsonTokenType.None or JsonTokenType.Null) && !(fields.Int64(field) >= least))
             {
-                return BadFrame($"\"{FieldText(field)}\" must be a whole number", fields.Id());
+                return BadFrame($"\"{FieldText(field)}\" must be a whole number, {least} or more", fields.Id());
             }
         }
-        if (type == ClientType.Hello && fields.Kind(Field.Since) is not (JsonTokenType.None or JsonTokenType.Null or JsonTokenType.StartObject))
+        if (type != ClientType.Join && fields.Kind(Field.Since) is not (JsonTokenType.None or JsonTokenType.Null or JsonTokenType.StartObject))
         {
             return BadFrame("\"since\" must be an object of room: seq", fields.Id());
+        }
+        if (fields.Int64(Field.Before) is not null && fields.Int64(Field.After) is not null)
+        {
+            return BadFrame("\"before\" and \"after\" cannot be used together", fields.Id());
         }
         return type switch
         {
@@ -125,7 +146,7 @@ public static partial class JsonCodec
             ClientType.Who => new WhoFrame(fields.String(Field.Room)),
             ClientType.Rooms => new RoomsFrame(),
             ClientType.History => new HistoryFrame(fields.String(Field.Room), fields.Int64(Field.Before), fields.Int64(Field.After),
-                fields.Int64(Field.Limit) is { } limit ? (int)Math.Clamp(limit, 0, int.MaxValue) : null),
+                fields.Int64(Field.Limit) is { } limit ? (int)Math.Min(limit, int.MaxValue) : null),
             ClientType.Ping => new PingFrame(fields.Id()),
             ClientType.Pong => new PongReplyFrame(fields.Id()),
             ClientType.Quit => new QuitFrame(fields.String(Field.Reason) is { } reason ? TextSanitizer.Clean(reason) : null),
@@ -139,7 +160,13 @@ public static partial class JsonCodec
         {
             return BadFrame("hello needs a \"name\"", null);
         }
-        var since = fields.Since();
+        var since = fields.Since(out var badRoom);
+        if (badRoom is not null)
+        {
+            var shown = TextSanitizer.Clean(badRoom);
+            shown = shown.Length > ProtocolLimits.MaxRoomLength ? shown[..ProtocolLimits.MaxRoomLength] + "…" : shown;
+            return BadFrame($"\"since\" must map each room to a whole number, 0 or more (\"{shown}\" does not)", null);
+        }
         return new HelloFrame(name, fields.String(Field.Room), fields.String(Field.Password), fields.Bool(Field.Presence) ?? true, since,
             fields.Bool(Field.PresenceNotices) ?? true);
     }

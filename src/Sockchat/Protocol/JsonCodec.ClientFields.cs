@@ -16,13 +16,16 @@ public static partial class JsonCodec
 
     /// <summary>
     /// The top-level fields of a client frame, gathered in one forward pass over its UTF-8 bytes.
-    /// The pass only notes where the last value of each known field lies; a value is decoded when the
-    /// rules ask for it, so a frame allocates strings only for the fields its type uses.
-    /// <para>Every getter behaves as <c>JsonElement.TryGetProperty</c> followed by a read did in the
-    /// JsonDocument-based parser this replaces: the last of repeated properties wins, escaped names
-    /// match, and reading a string holding half a surrogate pair (<c>\ud800</c>) throws
-    /// <see cref="InvalidOperationException"/>. So does looking up a field past a property name that
-    /// holds one, when JsonDocument's lookup would have unescaped that name (see <see cref="NoteBadName"/>).</para>
+    /// <para>Contract: the line must be one JSON value and nothing else (<see cref="Read"/> throws
+    /// <see cref="JsonException"/> otherwise). For an object, the pass notes where the last value of
+    /// each known field (<see cref="Field"/>) lies and what kind of token it is; unknown fields are
+    /// skipped without being decoded. Property names match after unescaping; a property name holding
+    /// an escape that is not valid UTF-16 (half a surrogate pair, <c>\ud800</c>) sets
+    /// <see cref="HasBadName"/>. The getters decode a value only when asked, so a frame allocates
+    /// strings only for the fields its type uses; decoding a string value holding such an escape
+    /// throws <see cref="InvalidOperationException"/>, which the caller answers with <c>bad_frame</c>.
+    /// The getters never guess: a value of another kind than the getter reads is reported as absent,
+    /// and the caller checks <see cref="Kind"/> first.</para>
     /// </summary>
     private ref struct ClientFields
     {
@@ -33,6 +36,9 @@ public static partial class JsonCodec
 
         /// <summary>False when the line holds valid JSON that is not an object.</summary>
         public bool IsObject { get; private set; }
+
+        /// <summary>True when a property name holds an escape that is not valid UTF-16.</summary>
+        public bool HasBadName { get; private set; }
 
         /// <summary>Reads the whole line; throws <see cref="JsonException"/> for invalid JSON (trailing text included).</summary>
         public static ClientFields Read(ReadOnlySpan<byte> utf8)
@@ -56,16 +62,14 @@ public static partial class JsonCodec
 
         private void ReadProperties(ref Utf8JsonReader reader)
         {
-            var ordinal = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                ordinal++;
-                var field = MatchName(ref reader, ordinal);
+                var field = MatchName(ref reader);
                 reader.Read();
                 if (field != Field.None)
                 {
+                    // A repeated field: the last one counts.
                     ref var slot = ref _slots[(int)field];
-                    slot.Ordinal = ordinal;
                     slot.Token = reader.TokenType;
                     slot.Start = (int)reader.TokenStartIndex;
                     slot.Length = reader.ValueSpan.Length;
@@ -76,7 +80,7 @@ public static partial class JsonCodec
             }
         }
 
-        private Field MatchName(ref Utf8JsonReader reader, int ordinal)
+        private Field MatchName(ref Utf8JsonReader reader)
         {
             if (!reader.ValueIsEscaped)
             {
@@ -84,7 +88,7 @@ public static partial class JsonCodec
             }
             if (!UnescapesCleanly(ref reader))
             {
-                NoteBadName(reader.ValueSpan, ordinal);
+                HasBadName = true;
                 return Field.None;
             }
             for (var field = (Field)0; field < Field.None; field++)
@@ -99,7 +103,7 @@ public static partial class JsonCodec
 
         /// <summary>
         /// False when the escaped string at the reader holds half a surrogate pair. Only names with escapes
-        /// come here; unescaping them is the runtime's own check, the one JsonDocument's lookups made.
+        /// come here (rare), and unescaping them into a scratch buffer is the runtime's own check.
         /// </summary>
         private static bool UnescapesCleanly(ref Utf8JsonReader reader)
         {
@@ -124,34 +128,7 @@ public static partial class JsonCodec
             }
         }
 
-        /// <summary>
-        /// JsonDocument's TryGetProperty scanned the properties from the last one back and unescaped an
-        /// escaped name on the way only when it could be the one sought: longer (raw) than the name sought,
-        /// with its part before the first backslash a proper prefix of it. Unescaping a name holding half a
-        /// surrogate pair threw.
-        /// So note, for each field such a name could be taken for, the last property holding one: a lookup
-        /// of that field throws when that property comes after the field's own last one.
-        /// </summary>
-        private void NoteBadName(ReadOnlySpan<byte> raw, int ordinal)
-        {
-            var backslash = raw.IndexOf((byte)'\\');
-            for (var field = (Field)0; field < Field.None; field++)
-            {
-                var name = FieldName(field);
-                if (raw.Length > name.Length && backslash < name.Length && raw[..backslash].SequenceEqual(name[..backslash]))
-                {
-                    _slots[(int)field].BadOrdinal = ordinal;
-                }
-            }
-        }
-
-        private readonly Slot Look(Field field)
-        {
-            var slot = _slots[(int)field];
-            return slot.BadOrdinal > slot.Ordinal
-                ? throw new InvalidOperationException("a property name before the field holds an invalid \\u escape")
-                : slot;
-        }
+        private readonly Slot Look(Field field) => _slots[(int)field];
 
         /// <summary>The kind of the field's value; <see cref="JsonTokenType.None"/> when it is absent.</summary>
         public readonly JsonTokenType Kind(Field field) => Look(field).Token;
@@ -182,9 +159,14 @@ public static partial class JsonCodec
             return slot.Escaped ? TypeOf(Encoding.UTF8.GetBytes(Decode(slot))) : TypeOf(_utf8.Slice(slot.Start + 1, slot.Length));
         }
 
-        /// <summary>The entries of a <c>since</c> object whose values are whole numbers; null when it is not an object.</summary>
-        public readonly Dictionary<string, long>? Since()
+        /// <summary>
+        /// The entries of a hello's <c>since</c> object (null when it is absent or null; the caller has
+        /// checked that it is not another kind). Every value must be a whole number, 0 or more; the first
+        /// that is not makes <paramref name="badRoom"/> its room. A repeated room keeps its last value.
+        /// </summary>
+        public readonly Dictionary<string, long>? Since(out string? badRoom)
         {
+            badRoom = null;
             var slot = Look(Field.Since);
             if (slot.Token != JsonTokenType.StartObject)
             {
@@ -195,13 +177,14 @@ public static partial class JsonCodec
             reader.Read();
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var name = reader;
+                var room = reader.GetString()!;
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var seq))
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var seq) || seq < 0)
                 {
-                    since[name.GetString()!] = seq;
+                    badRoom = room;
+                    return null;
                 }
-                reader.Skip();
+                since[room] = seq;
             }
             return since;
         }
@@ -221,10 +204,7 @@ public static partial class JsonCodec
     /// <summary>Where the last value of a field lies in the line, and what it is.</summary>
     private struct Slot
     {
-        /// <summary>Position (from 1) among the object's properties; 0 when the field is absent.</summary>
-        public int Ordinal;
-        /// <summary>Position of the last property whose name holds an invalid escape and could be taken for this field (see NoteBadName).</summary>
-        public int BadOrdinal;
+        /// <summary>The value's token; <see cref="JsonTokenType.None"/> when the field is absent.</summary>
         public JsonTokenType Token;
         /// <summary>Offset of the value's first byte (a string's opening quote).</summary>
         public int Start;

@@ -5,17 +5,19 @@ namespace Sockchat.Protocol;
 
 /// <summary>
 /// Nickname and room rules. A nickname is 1-32 letters, digits or <c>-_.</c> after Unicode NFC
-/// normalization; two nicknames are the same user when their <see cref="NickKey"/>s are equal
-/// (NFKC, then case-folded), so "Alice", "ALICE" and a compatibility look-alike collide.
+/// normalization, every one of them visible, all of one script (UTS #39 mixed-script rule; digits
+/// and <c>-_.</c> go with any). Two nicknames are the same user when their <see cref="NickKey"/>s
+/// are equal: the case-folded UTS #39 confusable skeleton (see <see cref="NameData.Key"/>), so
+/// "Alice", "ALICE", "AIice" (capital I) and an all-Cyrillic look-alike collide, and so do ß and ss.
+/// Reserved names are compared by the same key.
 /// A room is 1-32 characters of <c>a-z 0-9 - _</c>, given with or without a leading <c>#</c>;
 /// upper-case ASCII is folded to lower case.
 /// </summary>
 public static class Names
 {
-    private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
-    {
-        "server", "sockchat", "system", "admin", "everyone", "nickserv", "chanserv",
-    };
+    private static readonly Dictionary<string, string> Reserved =
+        new[] { "server", "sockchat", "system", "admin", "everyone", "nickserv", "chanserv" }
+            .ToDictionary(NameData.Key, StringComparer.Ordinal);
 
     /// <summary>Validates a wanted nickname and returns its display form (NFC), or the reason it is refused.</summary>
     public static bool TryNormalizeNick(string? wanted, [NotNullWhen(true)] out string? nick, [NotNullWhen(false)] out string? problem)
@@ -52,9 +54,24 @@ public static class Names
             problem = $"a name is at most {ProtocolLimits.MaxNameLength} characters";
             return false;
         }
-        if (Reserved.Contains(NickKey(candidate)))
+        foreach (var rune in candidate.EnumerateRunes())
         {
-            problem = $"'{candidate}' is reserved";
+            if (NameData.IsInvisible(rune))
+            {
+                problem = $"a name cannot hold an invisible character (U+{rune.Value:X4}): every character must be visible";
+                return false;
+            }
+        }
+        if (NameData.TryFindMixedScripts(candidate, out var firstScript, out var secondScript))
+        {
+            problem = $"'{candidate}' mixes {firstScript} and {secondScript} letters: use letters of one script (digits and - _ . go with any)";
+            return false;
+        }
+        if (Reserved.TryGetValue(NickKey(candidate), out var reserved))
+        {
+            problem = string.Equals(candidate, reserved, StringComparison.OrdinalIgnoreCase)
+                ? $"'{candidate}' is reserved"
+                : $"'{candidate}' is reserved: it looks like '{reserved}'";
             return false;
         }
         nick = candidate;
@@ -62,12 +79,12 @@ public static class Names
         return true;
     }
 
-    /// <summary>The identity of a nickname for uniqueness: compatibility-normalized and case-folded.</summary>
+    /// <summary>The identity of a nickname for uniqueness: its case-folded confusable skeleton (see <see cref="NameData.Key"/>).</summary>
     public static string NickKey(string nick)
     {
         try
         {
-            return nick.Normalize(NormalizationForm.FormKC).ToUpperInvariant().ToLowerInvariant();
+            return NameData.Key(nick);
         }
         catch (ArgumentException)
         {

@@ -265,16 +265,66 @@ public sealed class JsonCodecClientFrameTests
         Assert.Contains($"\"id\":{rawId}", ack, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("true")]
-    [InlineData("null")]
-    [InlineData("{}")]
-    [InlineData("[1]")]
-    public void An_id_that_is_neither_string_nor_number_is_ignored(string rawId)
+    [Fact]
+    public void A_null_id_is_the_same_as_no_id()
     {
-        var ping = Assert.IsType<PingFrame>(JsonCodec.ParseClientFrame($$"""{"type":"ping","id":{{rawId}}}"""));
+        var ping = Assert.IsType<PingFrame>(JsonCodec.ParseClientFrame("""{"type":"ping","id":null}"""));
 
         Assert.Null(ping.Id);
+    }
+
+    [Theory]
+    [InlineData("true")]
+    [InlineData("false")]
+    [InlineData("{}")]
+    [InlineData("[1]")]
+    public void An_id_that_is_neither_string_nor_number_is_a_bad_frame_naming_the_id(string rawId)
+    {
+        var frame = JsonCodec.ParseClientFrame($$"""{"type":"say","text":"hi","id":{{rawId}}}""");
+
+        Assert.Equal(new InvalidFrame(ErrorCodes.BadFrame, "\"id\" must be a string or a number", null), frame);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"say","text":5,"id":"s1"}""", "\"text\" must be a string")]
+    [InlineData("""{"type":"say","text":"hi","room":["dev"],"id":"s1"}""", "\"room\" must be a string")]
+    [InlineData("""{"type":"say","text":"hi","action":1,"id":"s1"}""", "\"action\" must be true or false")]
+    [InlineData("""{"type":"history","room":"dev","limit":-1,"id":"s1"}""", "\"limit\" must be a whole number, 1 or more")]
+    [InlineData("""{"type":"history","room":"dev","limit":0,"id":"s1"}""", "\"limit\" must be a whole number, 1 or more")]
+    [InlineData("""{"type":"history","room":"dev","limit":2.5,"id":"s1"}""", "\"limit\" must be a whole number, 1 or more")]
+    [InlineData("""{"type":"history","room":"dev","before":-1,"id":"s1"}""", "\"before\" must be a whole number, 0 or more")]
+    [InlineData("""{"type":"history","room":"dev","after":1e40,"id":"s1"}""", "\"after\" must be a whole number, 0 or more")]
+    [InlineData("""{"type":"history","room":"dev","before":10,"after":2,"id":"s1"}""", "\"before\" and \"after\" cannot be used together")]
+    [InlineData("""{"type":"join","room":"dev","since":-3,"id":"s1"}""", "\"since\" must be a whole number, 0 or more")]
+    [InlineData("""{"type":"join","room":"dev","since":"3","id":"s1"}""", "\"since\" must be a whole number, 0 or more")]
+    [InlineData("""{"type":"ping","since":7,"id":"s1"}""", "\"since\" must be an object of room: seq")]
+    public void A_field_of_the_wrong_type_or_range_is_a_bad_frame_naming_the_field_and_keeping_the_id(string line, string message)
+    {
+        var frame = JsonCodec.ParseClientFrame(line);
+
+        Assert.Equal(new InvalidFrame(ErrorCodes.BadFrame, message, new FrameId("\"s1\"")), frame);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"hello","name":"al","since":{"general":"5"}}""", "general")]
+    [InlineData("""{"type":"hello","name":"al","since":{"dev":3,"general":-1}}""", "general")]
+    [InlineData("""{"type":"hello","name":"al","since":{"general":1.5}}""", "general")]
+    [InlineData("""{"type":"hello","name":"al","since":{"general":null}}""", "general")]
+    [InlineData("""{"type":"hello","name":"al","since":{"general":{"seq":1}}}""", "general")]
+    public void A_hello_since_with_a_value_that_is_not_a_seq_is_a_bad_frame_naming_the_room(string line, string room)
+    {
+        var frame = Assert.IsType<InvalidFrame>(JsonCodec.ParseClientFrame(line));
+
+        Assert.Equal(ErrorCodes.BadFrame, frame.Code);
+        Assert.Contains("\"since\"", frame.Message, StringComparison.Ordinal);
+        Assert.Contains($"\"{room}\"", frame.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_history_with_before_or_after_alone_and_a_limit_is_read_as_sent()
+    {
+        Assert.Equal(new HistoryFrame("dev", 10, null, 5), JsonCodec.ParseClientFrame("""{"type":"history","room":"dev","before":10,"limit":5}"""));
+        Assert.Equal(new HistoryFrame("dev", null, 0, null), JsonCodec.ParseClientFrame("""{"type":"history","room":"dev","after":0,"before":null}"""));
     }
 
     [Fact]

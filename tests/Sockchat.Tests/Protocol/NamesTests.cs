@@ -16,6 +16,11 @@ public sealed class NamesTests
     [InlineData("ünïcode")]
     [InlineData("Żółć")]
     [InlineData("日本")]
+    [InlineData("日本ひらがなカタカナ")]
+    [InlineData("한국漢字")]
+    [InlineData("Иван_2")]
+    [InlineData("αβγ.42")]
+    [InlineData("straße")]
     [InlineData("a")]
     [InlineData("abcdefghijklmnopqrstuvwxyz012345")]
     public void Valid_nicknames_are_accepted_as_given(string wanted)
@@ -83,6 +88,8 @@ public sealed class NamesTests
     [InlineData("Server")]
     [InlineData("SERVER")]
     [InlineData("ｓｅｒｖｅｒ")]
+    [InlineData("ADMlN")]
+    [InlineData("Everyone")]
     public void Reserved_nicknames_are_refused_whatever_their_case_or_width(string wanted)
     {
         var ok = Names.TryNormalizeNick(wanted, out _, out var problem);
@@ -97,15 +104,58 @@ public sealed class NamesTests
     [InlineData(JoseComposed, JoseDecomposed)]
     [InlineData("JOSÉ", "josé")]
     [InlineData("ﬁsh", "fish")]
+    [InlineData("stra\u00dfe", "STRASSE")]
+    [InlineData("\u00df", "ss")]
+    [InlineData("alice", "\u0430lice")]
+    [InlineData("alice", "AIice")]
+    [InlineData("alice", "A1ice")]
+    [InlineData("BOB", "B0B")]
+    [InlineData("coco", "\u0441\u043e\u0441\u043e")]
+    [InlineData("paypal", "\u0440\u0430\u0443\u0440\u0430l")]
+    [InlineData("mary", "rnary")]
+    [InlineData("server", "\u0455\u0435rv\u0435r")]
+    [InlineData("Ива", "ИВА")]
     public void Nicknames_that_differ_only_in_case_or_normalization_have_the_same_key(string a, string b)
     {
         Assert.Equal(Names.NickKey(a), Names.NickKey(b));
     }
 
     [Theory]
+    [InlineData("\u0430lice", "Cyrillic", "Latin")]
+    [InlineData("alic\u0435", "Latin", "Cyrillic")]
+    [InlineData("\u0455\u0435rv\u0435r", "Cyrillic", "Latin")]
+    [InlineData("abcαβγ", "Latin", "Greek")]
+    [InlineData("日本abc", "Han", "Latin")]
+    [InlineData("한국ひらがな", "Hangul", "Hiragana")]
+    public void A_nickname_mixing_scripts_is_refused_naming_them(string wanted, string first, string second)
+    {
+        var ok = Names.TryNormalizeNick(wanted, out _, out var problem);
+
+        Assert.False(ok);
+        Assert.Contains($"mixes {first} and {second}", problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\u3164")]
+    [InlineData("\u3164\u3164\u3164")]
+    [InlineData("al\u3164ice")]
+    [InlineData("\u115f")]
+    [InlineData("\u1160bob")]
+    [InlineData("\uffa0")]
+    public void A_nickname_holding_an_invisible_character_is_refused(string wanted)
+    {
+        var ok = Names.TryNormalizeNick(wanted, out _, out var problem);
+
+        Assert.False(ok);
+        Assert.Contains("invisible", problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("alice", "alicia")]
     [InlineData("jose", JoseComposed)]
     [InlineData("bob_2", "bob-2")]
+    [InlineData("rose", "ros\u00e9")]
+    [InlineData("anna", "hanna")]
     public void Different_nicknames_have_different_keys(string a, string b)
     {
         Assert.NotEqual(Names.NickKey(a), Names.NickKey(b));

@@ -81,6 +81,11 @@ public sealed class HygieneTests(ITestOutputHelper output)
     [InlineData("Jos\u00e9", "Jose\u0301")]
     [InlineData("Jose\u0301", "Jos\u00e9")]
     [InlineData("john", "\uff4a\uff4f\uff48\uff4e")]
+    [InlineData("alice", "AIice")]
+    [InlineData("BOB", "B0B")]
+    [InlineData("coco", "\u0441\u043e\u0441\u043e")]
+    [InlineData("strasse", "stra\u00dfe")]
+    [InlineData("mary", "rnary")]
     public async Task A_name_equal_to_a_present_one_after_normalization_and_case_folding_is_refused_name_taken(string holder, string impostor)
     {
         // Arrange
@@ -102,6 +107,34 @@ public sealed class HygieneTests(ITestOutputHelper output)
     }
 
     [Theory(Timeout = 15000)]
+    [InlineData("alice", "\u0430lice", "mixes Cyrillic and Latin")]
+    [InlineData("server1", "\u0455\u0435rv\u0435r", "mixes Cyrillic and Latin")]
+    [InlineData("alice", "\u3164", "invisible")]
+    [InlineData("alice", "ali\u3164ce", "invisible")]
+    public async Task A_look_alike_of_a_present_name_that_mixes_scripts_or_hides_characters_is_refused_name_invalid(
+        string holder, string impostor, string reason)
+    {
+        // Arrange
+        await using var server = await TestServer.StartAsync(output: output);
+        await using var first = await JsonTestClient.JoinAsync(server, holder);
+        await using var json = await JsonTestClient.ConnectAsync(server.Port);
+        await using var text = await TextTestClient.ConnectAsync(server.Port);
+
+        // Act
+        await json.SendAsync(new HelloFrame(impostor, null, null, true, null));
+        await text.SendLineAsync(impostor);
+
+        // Assert
+        var error = await json.ExpectAsync<ErrorFrame>();
+        Assert.Equal(ErrorCodes.NameInvalid, error.Code);
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+        await json.ExpectClosedAsync();
+        Assert.StartsWith("! name_invalid:", await text.ExpectLineAsync(l => l.StartsWith('!')));
+        await first.SendAsync(new WhoFrame(null));
+        Assert.Equal([holder], (await first.ExpectAsync<WhoReplyFrame>()).Names);
+    }
+
+    [Theory(Timeout = 15000)]
     [InlineData("admin")]
     [InlineData("Admin")]
     [InlineData("SERVER")]
@@ -109,6 +142,7 @@ public sealed class HygieneTests(ITestOutputHelper output)
     [InlineData("chanserv")]
     [InlineData("everyone")]
     [InlineData("\uff53\uff59\uff53\uff54\uff45\uff4d")]
+    [InlineData("ADMlN")]
     public async Task A_reserved_name_in_any_case_or_width_is_refused_name_invalid(string name)
     {
         // Arrange
