@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Memory;
@@ -80,7 +81,41 @@ public sealed class SettingsLoader(IConfigurationSource? environment = null, str
             throw new ConfigurationException($"{file} cannot be read: {ex.Message}");
         }
         var warnings = file is null ? [] : UnknownKeys(root.Providers.First(), file);
-        return new LayeredSettings(root, file, flags.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase), warnings);
+        var kinds = file is null ? null : JsonKinds(file);
+        return new LayeredSettings(root, file, flags.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase), warnings, kinds);
+    }
+
+    /// <summary>
+    /// The JSON kind of every key in chat.json ("server:maxClients" → Number). The configuration
+    /// layers hold only strings, so this is what tells <c>"maxClients": true</c> or
+    /// <c>"password": 1234</c> from a value of the right type.
+    /// </summary>
+    private static Dictionary<string, JsonValueKind> JsonKinds(string file)
+    {
+        var kinds = new Dictionary<string, JsonValueKind>(StringComparer.OrdinalIgnoreCase);
+        // The same leniency as the JSON configuration provider, which has already read the file.
+        using var document = JsonDocument.Parse(File.ReadAllBytes(file), new JsonDocumentOptions
+        {
+            CommentHandling = JsonCommentHandling.Skip,
+            AllowTrailingCommas = true,
+        });
+        void Walk(JsonElement element, string? parent)
+        {
+            foreach (var property in element.EnumerateObject())
+            {
+                var key = parent is null ? property.Name : $"{parent}:{property.Name}";
+                kinds[key] = property.Value.ValueKind;
+                if (property.Value.ValueKind == JsonValueKind.Object)
+                {
+                    Walk(property.Value, key);
+                }
+            }
+        }
+        if (document.RootElement.ValueKind == JsonValueKind.Object)
+        {
+            Walk(document.RootElement, null);
+        }
+        return kinds;
     }
 
     private static List<string> UnknownKeys(IConfigurationProvider fileProvider, string file)
@@ -107,7 +142,9 @@ public sealed class SettingsLoader(IConfigurationSource? environment = null, str
 }
 
 /// <summary>The layered settings, read key by key with the source of each value at hand for error messages.</summary>
-public sealed class LayeredSettings(IConfigurationRoot root, string? file, IReadOnlySet<string> flagKeys, IReadOnlyList<string> warnings)
+public sealed class LayeredSettings(
+    IConfigurationRoot root, string? file, IReadOnlySet<string> flagKeys, IReadOnlyList<string> warnings,
+    IReadOnlyDictionary<string, JsonValueKind>? fileKinds = null)
 {
     private readonly List<string> _problems = [];
 
@@ -137,7 +174,7 @@ public sealed class LayeredSettings(IConfigurationRoot root, string? file, IRead
 
     public string String(string key, string flag, string fallback)
     {
-        if (!IsScalar(key, flag))
+        if (!IsScalar(key, flag) || !HasFileKind(key, flag, JsonValueKind.String, "a string"))
         {
             return fallback;
         }
@@ -155,11 +192,29 @@ public sealed class LayeredSettings(IConfigurationRoot root, string? file, IRead
     }
 
     public string? OptionalString(string key, string flag) =>
-        IsScalar(key, flag) && !string.IsNullOrEmpty(root[key]) ? root[key] : null;
+        IsScalar(key, flag) && HasFileKind(key, flag, JsonValueKind.String, "a string") && !string.IsNullOrEmpty(root[key]) ? root[key] : null;
+
+    /// <summary>
+    /// A string that must not be empty when it is given at all: an empty <c>--password ''</c>
+    /// (or variable, or chat.json value) is a mistake, never a way to turn the password off.
+    /// </summary>
+    public string? OptionalNonEmptyString(string key, string flag)
+    {
+        if (!IsScalar(key, flag) || !HasFileKind(key, flag, JsonValueKind.String, "a string") || root[key] is not { } value)
+        {
+            return null;
+        }
+        if (value.Length == 0)
+        {
+            _problems.Add($"{key.Replace(':', '.')} is empty (from {SourceOf(key, flag)}): give a value, or leave it out for none");
+            return null;
+        }
+        return value;
+    }
 
     public long Number(string key, string flag, long fallback, long min, long max)
     {
-        if (!IsScalar(key, flag) || root[key] is not { } text)
+        if (!IsScalar(key, flag) || !HasFileKind(key, flag, JsonValueKind.Number, "a whole number") || root[key] is not { } text)
         {
             return fallback;
         }
@@ -178,7 +233,7 @@ public sealed class LayeredSettings(IConfigurationRoot root, string? file, IRead
 
     public bool Bool(string key, string flag, bool fallback)
     {
-        if (!IsScalar(key, flag) || root[key] is not { } text)
+        if (!IsScalar(key, flag) || !HasFileKind(key, flag, JsonValueKind.True, "true or false") || root[key] is not { } text)
         {
             return fallback;
         }
@@ -200,6 +255,34 @@ public sealed class LayeredSettings(IConfigurationRoot root, string? file, IRead
         {
             throw new ConfigurationException(string.Join("; ", _problems));
         }
+    }
+
+    /// <summary>
+    /// When the value comes from chat.json, its JSON type must be the one the key takes (null is
+    /// the same as absent); flags and variables are text and are parsed instead.
+    /// </summary>
+    private bool HasFileKind(string key, string flag, JsonValueKind expected, string what)
+    {
+        if (fileKinds is null || !fileKinds.TryGetValue(key, out var kind) || kind == JsonValueKind.Null
+            || kind == expected || (expected == JsonValueKind.True && kind == JsonValueKind.False))
+        {
+            return true;
+        }
+        var source = SourceOf(key, flag);
+        if (!source.StartsWith(File!, StringComparison.Ordinal))
+        {
+            return true; // a flag or a variable overrides the file's value
+        }
+        var shown = kind switch
+        {
+            JsonValueKind.String => $"a string ('{root[key]}')",
+            JsonValueKind.Number => $"a number ({root[key]})",
+            JsonValueKind.True or JsonValueKind.False => $"{root[key]?.ToLowerInvariant()}",
+            JsonValueKind.Array => "a list",
+            _ => "an object",
+        };
+        _problems.Add($"{key.Replace(':', '.')} must be {what}, not {shown} (from {source})");
+        return false;
     }
 
     private bool IsScalar(string key, string flag)

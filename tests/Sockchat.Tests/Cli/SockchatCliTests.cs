@@ -79,6 +79,21 @@ public sealed class SockchatCliTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("Examples:", _out.ToString());
     }
 
+    [Theory(Timeout = 15000)]
+    [InlineData("serve", "--port", "0")]
+    [InlineData("say", "--name", "ci", "hi")]
+    public async Task An_empty_password_exits_2_instead_of_turning_the_password_off(string command, params string[] rest)
+    {
+        // Act
+        var code = await RunAsync([command, "--password", "", .. rest]);
+
+        // Assert
+        Assert.Equal(ExitCodes.Usage, code);
+        var line = Assert.Single(ErrorLines);
+        Assert.Contains("password is empty (from --password)", line);
+        Assert.Equal("", _out.ToString());
+    }
+
     [Fact(Timeout = 15000)]
     public async Task An_unknown_option_exits_2_with_one_line_on_stderr()
     {

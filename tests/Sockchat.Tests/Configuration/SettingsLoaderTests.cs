@@ -349,6 +349,77 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Contains("--port", error.Message);
     }
 
+    [Theory]
+    [InlineData("""{ "server": { "maxClients": true } }""", "server.maxClients must be a whole number, not true", "server.maxClients")]
+    [InlineData("""{ "server": { "maxClients": "10" } }""", "server.maxClients must be a whole number, not a string ('10')", "server.maxClients")]
+    [InlineData("""{ "server": { "tlsSelfSigned": "yes" } }""", "server.tlsSelfSigned must be true or false, not a string ('yes')", "server.tlsSelfSigned")]
+    [InlineData("""{ "server": { "tlsSelfSigned": 1 } }""", "server.tlsSelfSigned must be true or false, not a number (1)", "server.tlsSelfSigned")]
+    [InlineData("""{ "server": { "motd": 42 } }""", "server.motd must be a string, not a number (42)", "server.motd")]
+    [InlineData("""{ "password": 1234 }""", "password must be a string, not a number (1234)", "password")]
+    [InlineData("""{ "host": {} }""", "host must be a string, not an object", "host")]
+    [InlineData("""{ "server": { "logLevel": [] } }""", "server.logLevel must be a string, not a list", "server.logLevel")]
+    [InlineData("""{ "server": { "rateBurst": ["5"] } }""", "server.rateBurst must be a single value", "server.rateBurst")]
+    public void A_value_of_the_wrong_json_type_in_chat_json_is_a_problem_naming_the_file_and_key(string json, string expected, string key)
+    {
+        // Arrange
+        var file = _work.Write("chat.json", json);
+
+        // Act
+        var error = Fails(() => Serve());
+
+        // Assert
+        Assert.Contains(expected, error.Message);
+        Assert.Contains($"{file} (key \"{key}\")", error.Message);
+    }
+
+    [Fact]
+    public void A_flag_or_variable_overriding_a_wrong_json_type_in_chat_json_wins_without_a_problem()
+    {
+        // Arrange
+        _work.Write("chat.json", """{ "server": { "maxClients": true, "tlsSelfSigned": "yes" } }""");
+
+        // Act
+        var serve = Serve(flags: new() { ["server:maxClients"] = "5" }, environment: new() { ["server:tlsSelfSigned"] = "true" });
+
+        // Assert
+        Assert.Equal(5, serve.MaxClients);
+        Assert.True(serve.TlsSelfSigned);
+    }
+
+    [Fact]
+    public void Null_in_chat_json_is_the_same_as_leaving_the_key_out()
+    {
+        _work.Write("chat.json", """{ "server": { "maxClients": null, "motd": null } }""");
+
+        Assert.Equal(new ServeSettings(), Serve());
+    }
+
+    [Theory]
+    [InlineData("flag", "--password")]
+    [InlineData("env", "SOCKCHAT_PASSWORD")]
+    [InlineData("file", "chat.json")]
+    public void An_empty_password_is_a_problem_naming_its_source_for_serve_and_clients(string layer, string expectedSource)
+    {
+        // Arrange
+        var flags = new Dictionary<string, string?> { ["name"] = "ci" };
+        var environment = new Dictionary<string, string?>();
+        switch (layer)
+        {
+            case "flag": flags["password"] = ""; break;
+            case "env": environment["password"] = ""; break;
+            default: _work.Write("chat.json", """{ "password": "" }"""); break;
+        }
+
+        // Act
+        var serveError = Fails(() => Serve(flags, environment));
+        var clientError = Fails(() => Client(flags, environment));
+
+        // Assert
+        Assert.Contains("password is empty", serveError.Message);
+        Assert.Contains(expectedSource, serveError.Message);
+        Assert.Contains("password is empty", clientError.Message);
+    }
+
     [Fact]
     public void An_object_where_a_value_belongs_is_a_problem_naming_the_key()
     {
