@@ -46,7 +46,7 @@ public class FanOutBenchmarks
         {
             while (outbox.TryTake(sink, long.MaxValue, out var taken) == TakeResult.Taken)
             {
-                outbox.FinishWriting(taken, []);
+                outbox.FinishWriting(taken);
                 sink.ResetWrittenCount();
             }
         }

@@ -96,7 +96,15 @@ internal static class ServeCommand
             }
             await stdout.WriteLineAsync($"listening on {server.LocalEndPoint}");
             await stdout.FlushAsync(CancellationToken.None);
-            await server.RunAsync(cancellationToken);
+            try
+            {
+                await server.RunAsync(cancellationToken);
+            }
+            catch (ServerFaultException ex)
+            {
+                // Logged at Critical with its cause; the exit code tells supervisors it was not a clean stop.
+                return ErrorReporter.Fail(stderr, ExitCodes.InternalError, ex.Message);
+            }
             return ExitCodes.Ok;
         });
         return command;

@@ -4,12 +4,16 @@ namespace Sockchat.Server;
 
 public sealed partial class ChatHub
 {
-    /// <summary>Posts a message to a room: it is stored, then every member gets it (the sender too), and the sender an ack if it asked.</summary>
+    /// <summary>
+    /// Posts a message to a room, the hub stage of its path (docs/architecture.md): checked, given
+    /// the room's next seq and queued to the <see cref="HistoryWriter"/> under the lock; once stored,
+    /// <see cref="Publish"/> sends it to every member (the sender too) and acks the sender if it asked.
+    /// </summary>
     public void Say(ClientSession session, SayFrame say)
     {
         if (string.IsNullOrWhiteSpace(say.Text))
         {
-            session.Deliver(Frame(new ErrorFrame(ErrorCodes.BadFrame, "empty message", say.Id)));
+            DeliverTo(session, new ErrorFrame(ErrorCodes.BadFrame, "empty message", say.Id));
             return;
         }
         lock (_gate)
@@ -27,18 +31,33 @@ public sealed partial class ChatHub
         }
     }
 
-    /// <summary>Broadcasts a stored batch, in order, acknowledges the senders and sends the notices queued behind them. Runs on the writer loop.</summary>
-    private void OnStored(IReadOnlyList<WriterItem> batch)
+    /// <summary>
+    /// The fan-out stage: reads each batch the <see cref="HistoryWriter"/> stored and publishes it.
+    /// Ends when the writer's loop ends (at shutdown, once everything accepted was stored); faults
+    /// if it faulted. Owned and awaited by <see cref="ChatServer"/>.
+    /// </summary>
+    public async Task RunFanoutAsync()
     {
-        // Everything this batch queues is sent once the lock is released, one write per recipient.
-        using var deliveries = DeliveryBatch.Begin();
+        await foreach (var batch in _writer.Stored.ReadAllAsync())
+        {
+            Publish(batch);
+        }
+    }
+
+    /// <summary>
+    /// Under the lock, in order: each stored message to every member of its room (encoded once for
+    /// all), the sender's ack, and the notices queued behind them; for a failed batch, an error to
+    /// each sender instead. Only queues (the write loops do the writing), so it never waits on a client.
+    /// </summary>
+    private void Publish(StoredBatch batch)
+    {
         lock (_gate)
         {
-            foreach (var item in batch)
+            foreach (var item in batch.Items)
             {
                 switch (item)
                 {
-                    case PendingMessage(var message, var sender, var id):
+                    case PendingMessage(var message, var sender, var id) when batch.Failure is null:
                         var room = _rooms[message.Room];
                         if (room.IsPendingJoiner(sender))
                         {
@@ -52,22 +71,6 @@ public sealed partial class ChatHub
                             sender.Deliver(Frame(new AckFrame(ackId, message.Seq)));
                         }
                         break;
-                    case OrderedNotice notice:
-                        notice.Deliver();
-                        break;
-                }
-            }
-        }
-    }
-
-    private void OnStoreFailed(IReadOnlyList<WriterItem> batch, Exception exception)
-    {
-        lock (_gate)
-        {
-            foreach (var item in batch)
-            {
-                switch (item)
-                {
                     case PendingMessage(_, var sender, var id):
                         sender.Deliver(Frame(new ErrorFrame(ErrorCodes.ServerError, "the server could not store the message; it was not sent", id)));
                         break;
@@ -80,8 +83,8 @@ public sealed partial class ChatHub
     }
 
     /// <summary>
-    /// Delivers a notice after every message queued before it (run under the lock, later, by the
-    /// writer loop; at once when the writer has stopped). Call with the lock held.
+    /// Delivers a notice after every message queued before it (run under the lock, later, by
+    /// <see cref="Publish"/>; at once when the writer has stopped). Call with the lock held.
     /// </summary>
     private void AfterQueuedMessagesLocked(Action deliver)
     {
@@ -96,7 +99,7 @@ public sealed partial class ChatHub
     {
         if (string.IsNullOrWhiteSpace(dm.Text))
         {
-            session.Deliver(Frame(new ErrorFrame(ErrorCodes.BadFrame, "empty message", dm.Id)));
+            DeliverTo(session, new ErrorFrame(ErrorCodes.BadFrame, "empty message", dm.Id));
             return;
         }
         lock (_gate)
@@ -145,7 +148,7 @@ public sealed partial class ChatHub
             await session.WaitForQueueBelowAsync(ReplayLimits.LowWaterBytes, cancellationToken);
             var messages = upTo == 0 ? [] : await _store.QueryAsync(roomName, request.Before, request.After, limit, upTo, cancellationToken,
                 ReplayLimits.PageBytes, RetentionCutoff);
-            session.Deliver(Frame(new HistoryReplyFrame(roomName, messages)));
+            DeliverTo(session, new HistoryReplyFrame(roomName, messages));
         }
         finally
         {

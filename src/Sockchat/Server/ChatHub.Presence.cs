@@ -17,7 +17,7 @@ namespace Sockchat.Server;
 /// was delivered, and a flush can only make it later. A joiner's <c>joined</c> enters the batch
 /// before any message it posts after joining is delivered (the writer's queue is FIFO and the
 /// join was queued first), and delivering a message of a sender whose join is still pending
-/// flushes the room's batch first (<see cref="OnStored"/>), so everyone hears of the joiner
+/// flushes the room's batch first (<see cref="Publish"/>), so everyone hears of the joiner
 /// before they read it. A nick change flushes the batches its user's join is pending in, so
 /// nobody reads "old is now known as new" before "old joined". Changes leave the batch in the
 /// order they entered it.
@@ -108,7 +108,6 @@ public sealed partial class ChatHub
     {
         try
         {
-            using var deliveries = DeliveryBatch.Begin();
             lock (_gate)
             {
                 FlushPresenceLocked(room);

@@ -9,12 +9,12 @@ public sealed partial class ChatHub
     {
         if (!session.Presence)
         {
-            session.Deliver(Frame(new ErrorFrame(ErrorCodes.BadFrame, "a posting-only connection (presence: false) joins no rooms; name the room in say")));
+            DeliverTo(session, new ErrorFrame(ErrorCodes.BadFrame, "a posting-only connection (presence: false) joins no rooms; name the room in say"));
             return;
         }
         if (!Names.TryNormalizeRoom(join.Room, out var name, out var problem))
         {
-            session.Deliver(Frame(new ErrorFrame(ErrorCodes.NoSuchRoom, problem)));
+            DeliverTo(session, new ErrorFrame(ErrorCodes.NoSuchRoom, problem));
             return;
         }
         await JoinAndReplayAsync(session, name, join.Since, cancellationToken);

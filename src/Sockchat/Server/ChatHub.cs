@@ -7,9 +7,10 @@ namespace Sockchat.Server;
 /// The one owner of chat state: who is connected under which name, the rooms and their members.
 /// Every change happens under a single lock, and while it is held the hub only queues frames
 /// (<see cref="Outbox.TryEnqueue"/> never waits), so no lock is ever held across I/O. A message
-/// gets its seq under the lock and goes to the <see cref="HistoryWriter"/>; once stored, it comes
-/// back and is broadcast under the lock in seq order, so every member sees a room in seq order
-/// and an ack always means "stored". Owned by <see cref="ChatServer"/>.
+/// gets its seq under the lock and goes to the <see cref="HistoryWriter"/>; the writer stores it and
+/// passes it on to the hub's fan-out loop (<see cref="RunFanoutAsync"/>), which queues it, under the
+/// lock and in seq order, to every member: every member sees a room in seq order and an ack always
+/// means "stored". The path is drawn in docs/architecture.md. Owned by <see cref="ChatServer"/>.
 /// A room exists only once someone joined or posted to it (reads such as <c>history</c> or
 /// <c>who</c> never create one), and there are at most <see cref="ServerOptions.MaxRooms"/>.
 /// Split by concern: this file (registration and leaving), ChatHub.Messages.cs (say, dm,
@@ -36,8 +37,6 @@ public sealed partial class ChatHub
         _time = time;
         _logger = logger;
         _renderer = new TextRenderer(options.TimeZone);
-        writer.Stored = OnStored;
-        writer.Failed = OnStoreFailed;
         _rooms[ProtocolLimits.DefaultRoom] = NewRoom(ProtocolLimits.DefaultRoom);
     }
 
@@ -58,6 +57,16 @@ public sealed partial class ChatHub
     private DateTimeOffset? RetentionCutoff => _options.History.MaxAge is { } age ? Now - age : null;
 
     private OutboundFrame Frame(ServerFrame frame) => new(frame, _renderer);
+
+    /// <summary>Delivers one frame to one session, under the lock (what every delivery needs; see <see cref="ClientSession.Deliver"/>).</summary>
+    public void DeliverTo(ClientSession session, ServerFrame frame)
+    {
+        var outbound = Frame(frame);
+        lock (_gate)
+        {
+            session.Deliver(outbound);
+        }
+    }
 
     /// <summary>Messages cached per room: never more than retention keeps on disk.</summary>
     private int CacheSize => _options.History.MaxMessagesPerRoom > 0

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Sockchat.Protocol;
+using Sockchat.Server.Transports;
 
 namespace Sockchat.Server;
 
@@ -16,8 +17,8 @@ namespace Sockchat.Server;
 public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null) : IAsyncDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("sockchat.server");
+    /// <summary>The one table of live sessions: added before a session runs, removed once it has ended and released its connection.</summary>
     private readonly ConcurrentDictionary<long, ClientSession> _sessions = new();
-    private readonly ConcurrentDictionary<long, Task> _sessionTasks = new();
     private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
     private readonly AuthThrottle _auth = new(options.Password, timeProvider ?? TimeProvider.System);
     private ChatHub? _hub;
@@ -33,6 +34,17 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
 
     /// <summary>The chat state; valid after <see cref="StartAsync"/> (tests read its counts).</summary>
     internal ChatHub? Hub => _hub;
+
+    /// <summary>The store stage (tests reach in to make it fail).</summary>
+    internal HistoryWriter? Writer => _writer;
+
+    /// <summary>The listening socket (tests close it under the accept loop).</summary>
+    internal Socket? Listener => _listener;
+
+    /// <summary>True from <see cref="StartAsync"/> until shutdown begins: the server takes new chat connections.</summary>
+    public bool Accepting => Volatile.Read(ref _accepting);
+
+    private bool _accepting;
 
     /// <summary>What the history store is, for the start-up log and line.</summary>
     public string HistoryDescription => _store?.Description ?? "";
@@ -71,19 +83,37 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
         Log.Listening(_logger, LocalEndPoint.ToString());
     }
 
-    /// <summary>Accepts clients until <paramref name="cancellationToken"/> is cancelled, then shuts down gracefully.</summary>
+    /// <summary>
+    /// Serves until <paramref name="cancellationToken"/> is cancelled, then shuts down gracefully.
+    /// Owns three loops: accepting, storing (<see cref="HistoryWriter"/>) and fan-out
+    /// (<see cref="ChatHub.RunFanoutAsync"/>). If any of them fails, the server does not go on
+    /// accepting users whose messages would never be stored or delivered: it logs Critical, shuts
+    /// down, and throws <see cref="ServerFaultException"/> (serve exits 1).
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var listener = _listener ?? throw new InvalidOperationException("call StartAsync first");
         var storing = _writer!.RunAsync();
-        try
+        var fanout = _hub!.RunFanoutAsync();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var accepting = AcceptLoopAsync(listener, stop.Token);
+        Volatile.Write(ref _accepting, true);
+        var first = await Task.WhenAny(accepting, storing, fanout);
+        var (loop, fault) = first == accepting
+            ? ("accept", accepting.IsFaulted ? accepting.Exception.InnerException : null)
+            : (first == storing ? "history writer" : "fan-out", first.Exception?.InnerException ?? new InvalidOperationException("the loop ended while the server was running"));
+        if (fault is not null)
         {
-            await AcceptLoopAsync(listener, cancellationToken);
+            Log.LoopFailed(_logger, fault, loop);
         }
-        finally
+        Volatile.Write(ref _accepting, false);
+        await stop.CancelAsync();
+        await accepting.ContinueWith(static _ => { }, TaskScheduler.Default);
+        listener.Dispose();
+        await ShutdownAsync(storing, fanout);
+        if (fault is not null)
         {
-            listener.Dispose();
-            await ShutdownAsync(storing);
+            throw new ServerFaultException($"the server stopped because its {loop} loop failed: {fault.Message}", fault);
         }
     }
 
@@ -127,13 +157,50 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
                 Refuse(socket, $"too many connections from your address (at most {options.MaxConnectionsPerAddress})");
                 continue;
             }
-            var id = Interlocked.Increment(ref _nextId);
-            var session = new ClientSession(id, socket, _hub!, options, _auth, _logger, timeProvider);
-            _sessions[id] = session;
-            _sessionTasks[id] = RunSessionAsync(session);
+            ClientTransport transport = options.Certificate is { } certificate
+                ? new TlsTransport(socket, certificate, options.HandshakeTimeout)
+                : new TcpTransport(socket);
+            StartSession(transport);
         }
     }
 
+    /// <summary>
+    /// Runs a session over a connection that some front end accepted (the web port's WebSocket):
+    /// the same limits, hub and shutdown as the chat port. Completes when the session has ended.
+    /// Null when the server is full or not accepting; then the caller refuses the connection.
+    /// </summary>
+    public Task? TryRunSession(ClientTransport transport)
+    {
+        if (!Accepting || _sessions.Count >= options.MaxClients)
+        {
+            Log.ServerFull(_logger, transport.RemoteEndPoint?.ToString(), options.MaxClients);
+            return null;
+        }
+        var address = transport.RemoteEndPoint?.Address ?? IPAddress.None;
+        if (options.MaxConnectionsPerAddress > 0 && _perAddress.AddOrUpdate(address, 1, (_, n) => n + 1) > options.MaxConnectionsPerAddress)
+        {
+            ReleaseAddress(address);
+            Log.TooManyFromAddress(_logger, transport.RemoteEndPoint?.ToString(), options.MaxConnectionsPerAddress);
+            return null;
+        }
+        if (options.MaxConnectionsPerAddress <= 0)
+        {
+            _perAddress.AddOrUpdate(address, 1, (_, n) => n + 1);
+        }
+        return StartSession(transport).Finished;
+    }
+
+    private ClientSession StartSession(ClientTransport transport)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var session = new ClientSession(id, transport, _hub!, options, _auth, _logger, timeProvider);
+        // In the table before it runs: shutdown sees every session that could still take messages.
+        _sessions[id] = session;
+        _ = RunSessionAsync(session);
+        return session;
+    }
+
+    /// <summary>A session's whole life; never throws (a session's failure is logged, not the server's). Shutdown awaits <see cref="ClientSession.Finished"/>.</summary>
     private async Task RunSessionAsync(ClientSession session)
     {
         await Task.Yield();
@@ -149,10 +216,10 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
         }
         finally
         {
-            _sessions.TryRemove(session.Id, out _);
-            _sessionTasks.TryRemove(session.Id, out _);
             ReleaseAddress(session.RemoteEndPoint?.Address ?? IPAddress.None);
             await session.DisposeAsync();
+            _sessions.TryRemove(session.Id, out _);
+            session.MarkFinished();
         }
     }
 
@@ -198,7 +265,7 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
         }
     }
 
-    private async Task ShutdownAsync(Task storing)
+    private async Task ShutdownAsync(Task storing, Task fanout)
     {
         Log.Stopping(_logger, _sessions.Count);
         // Stop taking messages, store and acknowledge what was accepted, then say goodbye.
@@ -207,14 +274,15 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
             session.BeginShutdown();
         }
         _writer!.Complete();
-        await storing;
+        // Faults were logged by RunAsync; here they only must not stop the goodbyes.
+        await Task.WhenAll(storing, fanout).ContinueWith(static _ => { }, TaskScheduler.Default);
         foreach (var session in _sessions.Values)
         {
             session.FinishShutdown(new ShutdownFrame("server shutting down"));
         }
         try
         {
-            await Task.WhenAll(_sessionTasks.Values).WaitAsync(options.ShutdownTimeout);
+            await Task.WhenAll(_sessions.Values.Select(s => s.Finished)).WaitAsync(options.ShutdownTimeout);
         }
         catch (TimeoutException)
         {
@@ -222,7 +290,7 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
             {
                 session.Abort();
             }
-            await Task.WhenAll(_sessionTasks.Values);
+            await Task.WhenAll(_sessions.Values.Select(s => s.Finished));
         }
         if (_store is not null)
         {

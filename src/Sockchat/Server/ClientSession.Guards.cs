@@ -1,6 +1,3 @@
-using System.Net.Security;
-using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading.RateLimiting;
@@ -20,58 +17,44 @@ public sealed partial class ClientSession
         "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: {0}\r\n\r\n{1}";
     private const string HttpBody = "This is a sockchat chat server, not a web server. Connect with 'sockchat join' or a line-based client such as nc.\n";
 
-    private long _lastHeardTicks = Environment.TickCount64;
-    private bool _pingOutstanding;
-    private long _pingSentTicks;
+    /// <summary>Timestamps of <see cref="_time"/>: written by the read loop, read by the watchdog (interlocked).</summary>
+    private long _lastHeardStamp;
+    private readonly long _connectedStamp;
+    /// <summary>Zero, or when the unanswered ping was sent: set by the watchdog, cleared by the read loop (interlocked).</summary>
+    private long _pingSentStamp;
     private TokenBucketRateLimiter? _limiter;
     /// <summary>Frames refused since the last one handled; read loop only.</summary>
     private int _refusedInARow;
 
-    private async Task<bool> AuthenticateTlsAsync(X509Certificate2 certificate)
+    /// <summary>
+    /// One timer per session, on the session's <see cref="TimeProvider"/> (tests drive it with a
+    /// fake clock): the nickname prompt and the handshake deadline, then the idle check.
+    /// </summary>
+    private ITimer StartWatchdog()
     {
-        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
-        deadline.CancelAfter(_options.HandshakeTimeout);
-        try
-        {
-            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
-            {
-                ServerCertificate = certificate,
-                ClientCertificateRequired = false,
-                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            }, deadline.Token);
-            _stream = ssl;
-            return true;
-        }
-        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or ObjectDisposedException)
-        {
-            // A plain client on the TLS port, a scanner, or a peer that gave up: its problem, not the server's.
-            Log.TlsFailed(_logger, Id, RemoteEndPoint?.ToString(), ex.Message);
-            await ssl.DisposeAsync();
-            return false;
-        }
-    }
-
-    /// <summary>One timer per session: the nickname prompt and the handshake deadline, then the idle check.</summary>
-    private Timer StartWatchdog()
-    {
-        var period = TimeSpan.FromMilliseconds(Math.Clamp(
-            Math.Min(_options.HandshakeTimeout.TotalMilliseconds, _options.PingInterval.TotalMilliseconds) / 4, 50, 5000));
+        var period = WatchdogPeriod(_options);
         var first = _options.NicknamePromptDelay < period ? _options.NicknamePromptDelay : period;
-        return new Timer(static s => ((ClientSession)s!).Watch(), this, first, period);
+        return _time.CreateTimer(static s => ((ClientSession)s!).Watch(), this, first, period);
     }
 
+    /// <summary>How often the watchdog looks: a quarter of the shorter deadline, between 50 ms and 5 s.</summary>
+    internal static TimeSpan WatchdogPeriod(ServerOptions options) => TimeSpan.FromMilliseconds(Math.Clamp(
+        Math.Min(options.HandshakeTimeout.TotalMilliseconds, options.PingInterval.TotalMilliseconds) / 4, 50, 5000));
+
+    private TimeSpan Since(long stamp) => _time.GetElapsedTime(stamp);
+
+    /// <summary>The watchdog's tick, on a timer thread: it touches only the timestamps, <c>_closeReason</c> and the outbox; a ping goes through the hub's lock like any delivery.</summary>
     private void Watch()
     {
-        var silent = TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastHeardTicks));
+        var silent = Since(Interlocked.Read(ref _lastHeardStamp));
         if (Name is null)
         {
-            if (!_prompted && TimeSpan.FromMilliseconds(Environment.TickCount64 - _connectedTicks) >= _options.NicknamePromptDelay)
+            if (!_prompted && Since(_connectedStamp) >= _options.NicknamePromptDelay)
             {
                 _prompted = true;
                 PromptForNickname();
             }
-            if (TimeSpan.FromMilliseconds(Environment.TickCount64 - _connectedTicks) >= _options.HandshakeTimeout && _closeReason is null)
+            if (Since(_connectedStamp) >= _options.HandshakeTimeout && _closeReason is null)
             {
                 Log.HandshakeTimeout(_logger, Id, _options.HandshakeTimeout.TotalSeconds);
                 SendEarlyError(new ErrorFrame("timeout", $"no {(Dialect == Dialect.Json ? "hello" : "nickname")} within {_options.HandshakeTimeout.TotalSeconds:0.#} s; goodbye"));
@@ -89,27 +72,27 @@ public sealed partial class ClientSession
         {
             return; // Text clients cannot answer pings; TCP keepalive finds their dead connections.
         }
-        if (_pingOutstanding && TimeSpan.FromMilliseconds(Environment.TickCount64 - _pingSentTicks) >= _options.PingTimeout)
+        var pingSent = Interlocked.Read(ref _pingSentStamp);
+        if (pingSent != 0 && Since(pingSent) >= _options.PingTimeout)
         {
             Log.IdleTimeout(_logger, Id, Name);
             Interlocked.CompareExchange(ref _closeReason, LeaveReasons.Timeout, null);
             TryCancel(_abort);
         }
-        else if (!_pingOutstanding && silent >= _options.PingInterval)
+        else if (pingSent == 0 && silent >= _options.PingInterval)
         {
-            _pingOutstanding = true;
-            _pingSentTicks = Environment.TickCount64;
-            Deliver(new OutboundFrame(new ServerPingFrame(FrameId.FromString("keepalive")), new TextRenderer(_options.TimeZone)));
+            Interlocked.Exchange(ref _pingSentStamp, _time.GetTimestamp());
+            _hub.DeliverTo(this, new ServerPingFrame(FrameId.FromString("keepalive")));
         }
     }
 
-    private readonly long _connectedTicks = Environment.TickCount64;
+    /// <summary>Watchdog only.</summary>
     private bool _prompted;
 
     private void HeardFromClient()
     {
-        Interlocked.Exchange(ref _lastHeardTicks, Environment.TickCount64);
-        _pingOutstanding = false;
+        Interlocked.Exchange(ref _lastHeardStamp, _time.GetTimestamp());
+        Interlocked.Exchange(ref _pingSentStamp, 0);
     }
 
     /// <summary>As <see cref="TryAcquireRate(FrameId?)"/> for a parsed frame; the answer to a server ping is free.</summary>
@@ -228,7 +211,7 @@ public sealed partial class ClientSession
     /// </summary>
     private bool? LooksLikeTlsHello(ReadOnlySpan<byte> first)
     {
-        if (_options.Certificate is not null || (!first.IsEmpty && first[0] != 0x16))
+        if (!_transport.MaySpeakAnotherProtocol || (!first.IsEmpty && first[0] != 0x16))
         {
             return false;
         }

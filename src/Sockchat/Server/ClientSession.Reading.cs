@@ -25,13 +25,10 @@ public sealed partial class ClientSession
                 if (pending == 0)
                 {
                     ReturnBuffer(ref buffer);
-                    // A zero-byte read waits for data without a buffer (it returns 0 bytes by design).
-#pragma warning disable CA2022
-                    await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
-#pragma warning restore CA2022
+                    await _transport.WaitForDataAsync(cancellationToken);
                 }
                 buffer = EnsureRoom(buffer, pending);
-                var read = await _stream.ReadAsync(buffer.AsMemory(pending), cancellationToken);
+                var read = await _transport.ReadAsync(buffer.AsMemory(pending), cancellationToken);
                 if (read == 0)
                 {
                     break;
@@ -87,7 +84,7 @@ public sealed partial class ClientSession
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (IsConnectionError(ex))
+        catch (Exception ex) when (_transport.IsConnectionError(ex))
         {
             Log.ConnectionReset(_logger, Id, ex.Message);
         }
@@ -303,5 +300,6 @@ public sealed partial class ClientSession
         CloseGracefully(LeaveReasons.Disconnected, null);
     }
 
-    private void Reply(ServerFrame frame) => Deliver(new OutboundFrame(frame, new TextRenderer(_options.TimeZone)));
+    /// <summary>An answer from the session itself (a pong, a notice, an error): delivered under the hub's lock like every frame.</summary>
+    private void Reply(ServerFrame frame) => _hub.DeliverTo(this, frame);
 }

@@ -1,10 +1,8 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Sockchat.Protocol;
+using Sockchat.Server.Transports;
 
 namespace Sockchat.Server;
 
@@ -17,19 +15,29 @@ public enum Dialect
 }
 
 /// <summary>
-/// One connected client. Owns exactly three things: a read loop (lines in, dispatched to the
-/// <see cref="ChatHub"/>), an <see cref="Outbox"/>, and a write loop (the outbox drained into
-/// the socket in as few writes as possible). Created and awaited by <see cref="ChatServer"/>;
-/// the fields the hub reads and writes (<see cref="Name"/>, <see cref="JoinedRooms"/>) are
-/// guarded by the hub's lock. Split: this file (lifetime, delivery), ClientSession.Reading.cs.
+/// One connected client, whatever carries it: its protocol state (dialect, name, rooms, rate,
+/// refusals) and its outbound queue. The bytes move through a <see cref="ClientTransport"/>
+/// (TCP, TLS, a WebSocket), which knows nothing else. A session runs two loops: the read loop
+/// (lines in, parsed, handed to the <see cref="ChatHub"/>) and the write loop (the
+/// <see cref="Outbox"/> drained into the transport in as few writes as possible).
+/// <para>
+/// <b>One writer:</b> only the write loop ever writes to the transport; everyone else only
+/// enqueues on the outbox, which wakes the loop. See docs/architecture.md for the life of a
+/// message and which thread touches which field; in short: <see cref="Name"/>,
+/// <see cref="Presence"/>, <see cref="PresenceNotices"/>, <see cref="JoinedRooms"/> and the held
+/// frames are guarded by the hub's lock, and <see cref="Deliver"/> is called only with it held;
+/// the read loop alone owns the framer, the rate limiter and the refusal count; the watchdog
+/// touches only the interlocked/volatile timestamps, <c>_closeReason</c> and the outbox.
+/// </para>
+/// Split: this file (lifetime, delivery, the write loop), ClientSession.Reading.cs (the read loop
+/// and dispatch), ClientSession.Guards.cs (deadlines, pings, rate, cross-protocol checks).
 /// </summary>
 public sealed partial class ClientSession : IAsyncDisposable
 {
     private const int MaxTextNameAttempts = 5;
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
-    private readonly Socket _socket;
-    private Stream _stream;
+    private readonly ClientTransport _transport;
     private readonly ChatHub _hub;
     private readonly ServerOptions _options;
     private readonly ILogger _logger;
@@ -38,6 +46,7 @@ public sealed partial class ClientSession : IAsyncDisposable
     private readonly CancellationTokenSource _abort;
     private readonly CancellationTokenSource _stopReading;
     private readonly TaskCompletionSource _shutdownFlushed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _closeReason;
     private int _textNameAttempts;
     private List<OutboundFrame>? _held;
@@ -48,32 +57,45 @@ public sealed partial class ClientSession : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly WarningThrottle _warnings;
 
-    public ClientSession(long id, Socket socket, ChatHub hub, ServerOptions options, AuthThrottle auth, ILogger logger, TimeProvider? time = null)
+    public ClientSession(long id, ClientTransport transport, ChatHub hub, ServerOptions options, AuthThrottle auth, ILogger logger, TimeProvider? time = null)
     {
         _time = time ?? TimeProvider.System;
         _warnings = new WarningThrottle(_time);
+        _connectedStamp = _time.GetTimestamp();
+        _lastHeardStamp = _connectedStamp;
         Id = id;
-        _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: false);
+        _transport = transport;
         _hub = hub;
         _options = options;
         _logger = logger;
         _auth = auth;
         _outbox = new Outbox(options.OutboxMaxBytes, _time);
-        RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
-        // Server shutdown does not cut the socket: it asks politely through CloseGracefully.
+        Dialect = transport.Dialect;
+        // Server shutdown does not cut the connection: it asks politely through CloseGracefully.
         _abort = new CancellationTokenSource();
         _stopReading = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
     }
 
     public long Id { get; }
 
-    public IPEndPoint? RemoteEndPoint { get; }
+    public IPEndPoint? RemoteEndPoint => _transport.RemoteEndPoint;
+
+    /// <summary>What carries the session: <c>tcp</c>, <c>tls</c> or <c>websocket</c>.</summary>
+    public string TransportKind => _transport.Kind;
+
+    /// <summary>Completes when the session has ended and released its connection.</summary>
+    public Task Finished => _finished.Task;
 
     public Dialect Dialect { get; private set; }
 
-    /// <summary>Set by the hub once registered.</summary>
-    public string? Name { get; set; }
+    /// <summary>Set by the hub once registered (under its lock, during a call from this session's read loop); volatile, because the watchdog reads it.</summary>
+    public string? Name
+    {
+        get => _name;
+        set => _name = value;
+    }
+
+    private volatile string? _name;
 
     /// <summary>False for posting-only connections (what <c>say</c> uses).</summary>
     public bool Presence { get; set; } = true;
@@ -88,11 +110,8 @@ public sealed partial class ClientSession : IAsyncDisposable
 
     public string? CloseReason => _closeReason;
 
-    /// <summary>Queues a frame in this client's dialect. Never waits; a client too far behind is dropped as slow.</summary>
-    public void Deliver(OutboundFrame frame) => Deliver(frame, DeliveryBatch.Current);
-
-    /// <summary>As <see cref="Deliver(OutboundFrame)"/>, in the <see cref="DeliveryBatch"/> open on this thread (the caller looked it up once for many recipients).</summary>
-    public void Deliver(OutboundFrame frame, DeliveryBatch? batch)
+    /// <summary>Queues a frame in this client's dialect. Never waits; a client too far behind is dropped as slow. Call with the hub's lock held.</summary>
+    public void Deliver(OutboundFrame frame)
     {
         if (frame.Frame is ErrorFrame { Code: not ErrorCodes.ServerError } error)
         {
@@ -111,12 +130,10 @@ public sealed partial class ClientSession : IAsyncDisposable
             }
             return;
         }
-        Send(frame, batch);
+        Send(frame);
     }
 
-    private void Send(OutboundFrame frame) => Send(frame, DeliveryBatch.Current);
-
-    private void Send(OutboundFrame frame, DeliveryBatch? batch)
+    private void Send(OutboundFrame frame)
     {
         var bytes = Dialect switch
         {
@@ -124,75 +141,13 @@ public sealed partial class ClientSession : IAsyncDisposable
             Dialect.Text => frame.Text(withRoom: JoinedRooms.Count > 1),
             _ => [],
         };
-        if (_outbox.TryEnqueue(bytes, wake: batch is null) == EnqueueResult.Full)
+        if (_outbox.TryEnqueue(bytes) == EnqueueResult.Full)
         {
             OnOutboxOverflow();
-        }
-        batch?.Touch(this);
-    }
-
-    /// <summary>Marks the <see cref="DeliveryBatch"/> this session was last touched by. Guarded by the hub's lock.</summary>
-    internal long BatchStamp { get; set; }
-
-    /// <summary>
-    /// Sends what is queued now, from the calling thread, without waiting: one non-blocking
-    /// write of everything queued. What the socket does not take at once (and everything, on a
-    /// TLS connection) is left to the write loop. Called when a <see cref="DeliveryBatch"/> closes.
-    /// </summary>
-    public void FlushNow()
-    {
-        if (!_sendsInline)
-        {
-            _outbox.Wake();
-            return;
-        }
-        var buffer = t_flushBuffer ??= new ArrayBufferWriter<byte>(16 * 1024);
-        buffer.ResetWrittenCount();
-        if (_outbox.TryTake(buffer, MaxWriteBatchBytes, out _) != TakeResult.Taken)
-        {
-            return;
-        }
-        var sent = TrySendNow(buffer.WrittenSpan);
-        if (sent < buffer.WrittenCount)
-        {
-            // Its socket is full: from now on the write loop waits for it, and the clock for "not reading" runs.
-            _outbox.WriteBlocked(progressed: sent > 0);
-        }
-        else
-        {
-            _outbox.WriteFinished();
-        }
-        _outbox.FinishWriting(sent, buffer.WrittenSpan[sent..]);
-        if (buffer.Capacity > MaxWriteBatchBytes * 2)
-        {
-            t_flushBuffer = null;
-        }
-    }
-
-    /// <summary>
-    /// One non-blocking send on a plain socket: how many bytes it took. On WouldBlock (its buffer
-    /// is full) or a failure, none: the write loop then waits for the socket, or meets the error
-    /// and ends the session.
-    /// </summary>
-    private int TrySendNow(ReadOnlySpan<byte> bytes)
-    {
-        try
-        {
-            var sent = _socket.Send(bytes, SocketFlags.None, out var error);
-            return error == SocketError.Success ? sent : 0;
-        }
-        catch (ObjectDisposedException)
-        {
-            return 0;
         }
     }
 
     private const int MaxWriteBatchBytes = 256 * 1024;
-
-    [ThreadStatic] private static ArrayBufferWriter<byte>? t_flushBuffer;
-
-    /// <summary>True on a plain TCP socket (set non-blocking), which a broadcaster may write to directly.</summary>
-    private bool _sendsInline;
 
     /// <summary>
     /// Queues one page of a replay ahead of any held live frames: msg frames marked history (each a
@@ -250,10 +205,9 @@ public sealed partial class ClientSession : IAsyncDisposable
     /// <summary>Server shutdown, step two (after stored messages were acknowledged): send <c>shutdown</c> and close.</summary>
     public void FinishShutdown(ServerFrame finalFrame)
     {
-        if (_closeReason == LeaveReasons.Shutdown && Dialect != Dialect.Undecided)
+        if (_closeReason == LeaveReasons.Shutdown)
         {
-            var frame = new OutboundFrame(finalFrame, new TextRenderer(_options.TimeZone));
-            _outbox.TryEnqueue(Dialect == Dialect.Json ? frame.Json : frame.Text(false), ignoreLimit: true);
+            EnqueueLast(finalFrame);
         }
         _outbox.Complete();
         _shutdownFlushed.TrySetResult();
@@ -266,13 +220,23 @@ public sealed partial class ClientSession : IAsyncDisposable
         {
             return;
         }
-        if (finalFrame is not null && Dialect != Dialect.Undecided)
+        if (finalFrame is not null)
         {
-            var frame = new OutboundFrame(finalFrame, new TextRenderer(_options.TimeZone));
-            _outbox.TryEnqueue(Dialect == Dialect.Json ? frame.Json : frame.Text(false), ignoreLimit: true);
+            EnqueueLast(finalFrame);
         }
         _outbox.Complete();
         TryCancel(_stopReading);
+    }
+
+    /// <summary>The last frame before the queue completes: past the limit if need be, and past any held frames (the client is leaving).</summary>
+    private void EnqueueLast(ServerFrame finalFrame)
+    {
+        if (Dialect == Dialect.Undecided)
+        {
+            return;
+        }
+        var frame = new OutboundFrame(finalFrame, new TextRenderer(_options.TimeZone));
+        _outbox.TryEnqueue(Dialect == Dialect.Json ? frame.Json : frame.Text(false), ignoreLimit: true);
     }
 
     /// <summary>Drops the connection now, without draining (shutdown stragglers).</summary>
@@ -309,16 +273,22 @@ public sealed partial class ClientSession : IAsyncDisposable
     /// <summary>Runs the session until the client leaves, the connection fails, or the server stops.</summary>
     public async Task RunAsync()
     {
-        if (_options.Certificate is not null && !await AuthenticateTlsAsync(_options.Certificate))
+        await RunLoopsAsync();
+    }
+
+    /// <summary>Called by the server once the session ended and its connection was released (completes <see cref="Finished"/>).</summary>
+    internal void MarkFinished() => _finished.TrySetResult();
+
+    private async Task RunLoopsAsync()
+    {
+        if (!await _transport.OpenAsync(_abort.Token))
         {
+            if (_transport is TlsTransport tls)
+            {
+                Log.TlsFailed(_logger, Id, RemoteEndPoint?.ToString(), tls.HandshakeError ?? "");
+            }
             Log.Disconnected(_logger, Id, Name ?? "-", "tls handshake failed");
             return;
-        }
-        if (_options.Certificate is null)
-        {
-            // Only after the NetworkStream exists (it refuses a non-blocking socket); its async I/O is unaffected.
-            _socket.Blocking = false;
-            _sendsInline = true;
         }
         await using var watchdog = StartWatchdog();
         var writing = WriteLoopAsync(_abort.Token);
@@ -349,6 +319,11 @@ public sealed partial class ClientSession : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The only code that writes to the transport: takes everything queued (one write for a
+    /// burst: batching, not Nagle, keeps writes few), sends what the transport takes at once, and
+    /// waits for it to take the rest, telling the outbox of progress; parks when nothing is queued.
+    /// </summary>
     private async Task WriteLoopAsync(CancellationToken cancellationToken)
     {
         await using var wake = cancellationToken.UnsafeRegister(static s => ((Outbox)s!).WakeForCancellation(), _outbox);
@@ -360,22 +335,21 @@ public sealed partial class ClientSession : IAsyncDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 buffer ??= new PooledBufferWriter();
                 buffer.Clear();
-                // Drain everything queued into one write: batching, not Nagle, keeps writes few.
-                var take = _outbox.TryTake(buffer, MaxWriteBatchBytes, out var taken, isWriteLoop: true);
+                var take = _outbox.TryTake(buffer, MaxWriteBatchBytes, out var taken);
                 if (take == TakeResult.Finished)
                 {
                     break;
                 }
-                if (take != TakeResult.Taken)
+                if (take == TakeResult.Empty)
                 {
-                    // Idle (or a broadcaster is writing): hold no buffer while waiting.
+                    // Idle: hold no buffer while waiting.
                     buffer.Dispose();
                     buffer = null;
                     await _outbox.WaitAsync();
                     continue;
                 }
                 // Most writes fit the socket's buffer at once: a non-blocking send needs no async machinery.
-                var sent = _sendsInline ? TrySendNow(buffer.WrittenMemory.Span) : 0;
+                var sent = _transport.TrySend(buffer.WrittenMemory.Span);
                 try
                 {
                     if (sent < taken)
@@ -387,15 +361,15 @@ public sealed partial class ClientSession : IAsyncDisposable
                 finally
                 {
                     _outbox.WriteFinished();
-                    _outbox.FinishWriting(taken, []);
+                    _outbox.FinishWriting(taken);
                 }
             }
-            _socket.Shutdown(SocketShutdown.Send);
+            await _transport.CloseOutputAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (IsConnectionError(ex))
+        catch (Exception ex) when (_transport.IsConnectionError(ex))
         {
             Log.ConnectionReset(_logger, Id, ex.Message);
         }
@@ -408,37 +382,42 @@ public sealed partial class ClientSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits for the socket to take <paramref name="bytes"/>, a slice at a time, telling the outbox
+    /// Waits for the transport to take <paramref name="bytes"/>, a slice at a time, telling the outbox
     /// after each that the client made progress: <c>slow</c> means no bytes taken for a while,
     /// never one big write that a client reading at its own pace needs long for (issue 9).
+    /// Slices end at a line's end, so that a transport of messages (the WebSocket) gets whole lines.
     /// </summary>
     private async Task WriteWithProgressAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         while (!bytes.IsEmpty)
         {
-            var slice = bytes[..Math.Min(bytes.Length, ProgressSliceBytes)];
-            await _stream.WriteAsync(slice, cancellationToken);
+            var length = Math.Min(bytes.Length, ProgressSliceBytes);
+            if (length < bytes.Length && bytes.Span[..length].LastIndexOf((byte)'\n') is >= 0 and var lastNewline)
+            {
+                length = lastNewline + 1;
+            }
+            else if (length < bytes.Length)
+            {
+                // One line longer than a slice: it goes whole.
+                length = bytes.Span.IndexOf((byte)'\n') is >= 0 and var end ? end + 1 : bytes.Length;
+            }
+            await _transport.WriteAsync(bytes[..length], cancellationToken);
             _outbox.WriteProgressed();
-            bytes = bytes[slice.Length..];
+            bytes = bytes[length..];
         }
     }
 
     /// <summary>The grain of progress: a client that reads less than this in <see cref="Outbox.StallGrace"/> while its queue is past the limit counts as not reading.</summary>
     internal const int ProgressSliceBytes = 16 * 1024;
 
-    private static bool IsConnectionError(Exception ex) =>
-        ex is IOException or SocketException or ObjectDisposedException;
-
     public async ValueTask DisposeAsync()
     {
         _limiter?.Dispose();
-        await _stream.DisposeAsync();
-        _socket.Dispose();
+        await _transport.DisposeAsync();
         _abort.Dispose();
         _stopReading.Dispose();
     }
 
-    private void SendNotice(string text) => Deliver(new OutboundFrame(new NoticeFrame(text), new TextRenderer(_options.TimeZone)));
 
     private static readonly Encoding Utf8 = new UTF8Encoding(false);
 

@@ -74,4 +74,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 28, Level = LogLevel.Warning, Message = "joined/left notices of room {Room} could not be sent")]
     public static partial void PresenceFlushFailed(ILogger logger, string room, Exception exception);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Critical, Message = "the {Loop} loop failed; the server is stopping, since without it messages would be lost")]
+    public static partial void LoopFailed(ILogger logger, Exception exception, string loop);
 }

@@ -15,12 +15,10 @@ public enum EnqueueResult
 /// <summary>Outcome of <see cref="Outbox.TryTake"/>.</summary>
 public enum TakeResult
 {
-    /// <summary>Bytes were copied out; the taker now owns the socket until <see cref="Outbox.FinishWriting"/>.</summary>
+    /// <summary>Bytes were copied out; the write loop reports them written with <see cref="Outbox.FinishWriting"/>.</summary>
     Taken,
     /// <summary>Nothing is queued.</summary>
     Empty,
-    /// <summary>Another writer owns the socket; it looks at the queue again when it finishes.</summary>
-    Busy,
     /// <summary>Completed and everything was written: the write loop can end.</summary>
     Finished,
 }
@@ -31,11 +29,10 @@ public enum TakeResult
 /// (broadcasts from any thread) only ever call <see cref="TryEnqueue"/>, which never waits,
 /// so a client that stops reading can never stall anyone else.
 /// <para>
-/// Two kinds of writer drain it, one at a time (whoever <see cref="TryTake"/>s owns the socket
-/// until <see cref="FinishWriting"/>): the session's write loop, which waits for the socket when
-/// it must, and a broadcaster that, after queueing a batch to many sessions, sends to each at
-/// once from its own thread without waiting (what the socket will not take at once is handed
-/// back as <c>unsent</c> and goes first for the write loop). Owned by <see cref="ClientSession"/>.
+/// One consumer: the session's write loop, the only code that writes to the client's transport.
+/// It takes what is queued, writes it, and parks in <see cref="WaitAsync"/>; the one wake-up
+/// condition (checked under the same lock as enqueueing, so no wake is lost) is "bytes are
+/// queued or the outbox is completed". Owned by <see cref="ClientSession"/>.
 /// </para>
 /// </summary>
 public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
@@ -43,9 +40,9 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     /// <summary>
     /// Past the limit, a client counts as not reading only when its socket has taken no bytes for
     /// this long while a write waits for it (its receive window is shut): lack of progress, not
-    /// the length of one write, which a client reading a big reply slowly may well need. A write loop that merely has not run yet,
-    /// because the server's CPU is busy, is not the client's fault: such a queue may grow up to
-    /// <see cref="BurstFactor"/> times the limit, the hard bound on memory per client.
+    /// the length of one write, which a client reading a big reply slowly may well need. A write
+    /// loop that merely has not run yet, because the server's CPU is busy, is not the client's
+    /// fault: such a queue may grow up to <see cref="BurstFactor"/> times the limit, the hard bound on memory per client.
     /// </summary>
     public static readonly TimeSpan StallGrace = TimeSpan.FromSeconds(1);
     public const int BurstFactor = 8;
@@ -55,11 +52,8 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     private long _writeStartedStamp = NoWrite;
     private readonly Lock _sync = new();
     private readonly Queue<ReadOnlyMemory<byte>> _queue = new();
-    private ReadOnlyMemory<byte> _unsent;
     private long _queuedBytes;
     private bool _completed;
-    private bool _writing;
-    private bool _handedOff;
     private TaskCompletionSource? _parked;
     private TaskCompletionSource? _drained;
     private long _drainedAt;
@@ -67,8 +61,8 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     /// <summary>Bytes queued or being written.</summary>
     public long QueuedBytes => Volatile.Read(ref _queuedBytes);
 
-    /// <summary>Queues bytes; wakes the write loop unless <paramref name="wake"/> is false (the caller then sends inline or calls <see cref="Wake"/>).</summary>
-    public EnqueueResult TryEnqueue(ReadOnlyMemory<byte> bytes, bool ignoreLimit = false, bool wake = true)
+    /// <summary>Queues bytes and wakes the write loop if it is parked. Never waits.</summary>
+    public EnqueueResult TryEnqueue(ReadOnlyMemory<byte> bytes, bool ignoreLimit = false)
     {
         if (bytes.IsEmpty)
         {
@@ -88,52 +82,25 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
             }
             Volatile.Write(ref _queuedBytes, total);
             _queue.Enqueue(bytes);
-            parked = wake ? TakeParkedLocked() : null;
+            parked = _parked;
+            _parked = null;
         }
         parked?.TrySetResult();
         return EnqueueResult.Queued;
     }
 
-    /// <summary>Wakes the write loop if it waits and has something to do.</summary>
-    public void Wake()
-    {
-        TaskCompletionSource? parked;
-        lock (_sync)
-        {
-            parked = TakeParkedLocked();
-        }
-        parked?.TrySetResult();
-    }
-
     /// <summary>
-    /// Copies queued bytes (at least one frame, then whole frames up to about <paramref name="maxBytes"/>) into
-    /// <paramref name="destination"/> and makes the caller the socket's one writer until it calls
-    /// <see cref="FinishWriting"/>.
+    /// For the write loop: copies queued bytes (at least one frame, then whole frames up to about
+    /// <paramref name="maxBytes"/>) into <paramref name="destination"/>.
     /// </summary>
-    public TakeResult TryTake(IBufferWriter<byte> destination, long maxBytes, out long taken, bool isWriteLoop = false)
+    public TakeResult TryTake(IBufferWriter<byte> destination, long maxBytes, out long taken)
     {
         taken = 0;
         lock (_sync)
         {
-            if (_handedOff && isWriteLoop)
-            {
-                // A broadcaster met a full socket and left the rest to the write loop, which owns it from here.
-                _handedOff = false;
-            }
-            else if (_writing)
-            {
-                return TakeResult.Busy;
-            }
-            else if (_unsent.IsEmpty && _queue.Count == 0)
+            if (_queue.Count == 0)
             {
                 return _completed ? TakeResult.Finished : TakeResult.Empty;
-            }
-            _writing = true;
-            if (!_unsent.IsEmpty)
-            {
-                destination.Write(_unsent.Span);
-                taken = _unsent.Length;
-                _unsent = default;
             }
             // Frames are small: copying them under the lock costs less than a lock per frame.
             while (taken < maxBytes && _queue.TryDequeue(out var next))
@@ -145,16 +112,9 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
         }
     }
 
-    /// <summary>
-    /// The owner is done: <paramref name="written"/> bytes left for the socket. When the socket
-    /// would not take the rest (<paramref name="unsent"/>, which goes first), the socket stays
-    /// owned and is handed to the write loop, woken to wait for it: other broadcasters do not
-    /// retry a full socket meanwhile.
-    /// </summary>
-    public void FinishWriting(long written, ReadOnlySpan<byte> unsent)
+    /// <summary>For the write loop: <paramref name="written"/> bytes it took are on their way; they no longer count as queued.</summary>
+    public void FinishWriting(long written)
     {
-        var leftover = unsent.IsEmpty ? ReadOnlyMemory<byte>.Empty : unsent.ToArray();
-        TaskCompletionSource? parked;
         TaskCompletionSource? drained = null;
         lock (_sync)
         {
@@ -164,18 +124,7 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
                 drained = _drained;
                 _drained = null;
             }
-            _unsent = leftover;
-            if (leftover.IsEmpty)
-            {
-                _writing = false;
-            }
-            else
-            {
-                _handedOff = true;
-            }
-            parked = TakeParkedLocked();
         }
-        parked?.TrySetResult();
         drained?.TrySetResult();
     }
 
@@ -207,7 +156,7 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     {
         lock (_sync)
         {
-            if (_handedOff || (!_writing && (!_unsent.IsEmpty || _queue.Count > 0 || _completed)))
+            if (_queue.Count > 0 || _completed)
             {
                 return Task.CompletedTask;
             }
@@ -228,17 +177,6 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
             _parked = null;
         }
         parked?.TrySetResult();
-    }
-
-    private TaskCompletionSource? TakeParkedLocked()
-    {
-        if (_parked is null || (!_handedOff && (_writing || (_unsent.IsEmpty && _queue.Count == 0 && !_completed))))
-        {
-            return null;
-        }
-        var parked = _parked;
-        _parked = null;
-        return parked;
     }
 
     /// <summary>The write loop is about to wait for the socket to take bytes.</summary>
@@ -279,7 +217,8 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
         lock (_sync)
         {
             _completed = true;
-            parked = TakeParkedLocked();
+            parked = _parked;
+            _parked = null;
             drained = _drained;
             _drained = null;
         }

@@ -133,12 +133,11 @@ public sealed class Room(string name, int cacheSize, long lastSeq = 0, long cach
     /// <summary>Queues a joined/left notice to every member that wants them (and to <paramref name="self"/>, the one it is about, always).</summary>
     public void BroadcastPresence(OutboundFrame frame, ClientSession? self = null)
     {
-        var batch = DeliveryBatch.Current;
         foreach (var member in _members)
         {
             if (member.PresenceNotices || member == self)
             {
-                member.Deliver(frame, batch);
+                member.Deliver(frame);
             }
         }
     }
@@ -187,10 +186,9 @@ public sealed class Room(string name, int cacheSize, long lastSeq = 0, long cach
     /// <summary>Queues the frame to every member; the bytes are encoded once for all of them.</summary>
     public void Broadcast(OutboundFrame frame)
     {
-        var batch = DeliveryBatch.Current;
         foreach (var member in _members)
         {
-            member.Deliver(frame, batch);
+            member.Deliver(frame);
         }
     }
 }

@@ -29,7 +29,7 @@ public sealed class ClientSessionTests
         using var client = new TcpClient(AddressFamily.InterNetwork);
         await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port, timeout.Token);
         var socket = await listener.AcceptSocketAsync(timeout.Token);
-        var session = new ClientSession(1, socket, hub, options, new AuthThrottle(null, TimeProvider.System), NullLogger.Instance);
+        var session = new ClientSession(1, new Sockchat.Server.Transports.TcpTransport(socket), hub, options, new AuthThrottle(null, TimeProvider.System), NullLogger.Instance);
         var running = session.RunAsync();
         client.Client.Shutdown(SocketShutdown.Send);
         await running.WaitAsync(timeout.Token);

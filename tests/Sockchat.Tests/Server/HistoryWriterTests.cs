@@ -39,18 +39,20 @@ public sealed class HistoryWriterTests : IDisposable
         await using var store = SqliteHistoryStore.Open(options);
         store.Append([Pending(1).Message]);
         var writer = new HistoryWriter(store, options, TimeProvider.System, NullLogger.Instance);
-        var failure = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var stored = new List<long>();
-        writer.Failed = (_, ex) => failure.TrySetResult(ex);
-        writer.Stored = batch => stored.AddRange(batch.OfType<PendingMessage>().Select(p => p.Message.Seq));
         var running = writer.RunAsync();
 
         // Act
         writer.TryEnqueue(Pending(1, "a seq already stored"));
-        var error = await failure.Task.WaitAsync(LineConnection.DefaultWait);
+        var failed = await writer.Stored.ReadAsync().AsTask().WaitAsync(LineConnection.DefaultWait);
         writer.TryEnqueue(Pending(2));
         writer.Complete();
         await running.WaitAsync(LineConnection.DefaultWait);
+        var error = failed.Failure;
+        var stored = new List<long>();
+        await foreach (var batch in writer.Stored.ReadAllAsync().WithCancellation(CancellationToken.None))
+        {
+            stored.AddRange(batch.Items.OfType<PendingMessage>().Where(_ => batch.Failure is null).Select(p => p.Message.Seq));
+        }
 
         // Assert
         Assert.Equal(19, Assert.IsType<SqliteException>(error).SqliteErrorCode); // SQLITE_CONSTRAINT

@@ -67,7 +67,7 @@ public sealed class OutboxTests
         Assert.Equal(TakeResult.Taken, outbox.TryTake(sink, 1024, out var taken));
 
         // Act
-        outbox.FinishWriting(taken, []);
+        outbox.FinishWriting(taken);
 
         // Assert
         Assert.Equal(0, outbox.QueuedBytes);
@@ -137,101 +137,6 @@ public sealed class OutboxTests
     }
 
     [Fact]
-    public void Only_one_writer_at_a_time_owns_the_queue()
-    {
-        // Arrange
-        var outbox = new Outbox(maxBytes: 100);
-        outbox.TryEnqueue(Bytes(10));
-        Assert.Equal(TakeResult.Taken, outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out _));
-        outbox.TryEnqueue(Bytes(10));
-
-        // Act
-        var second = outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out _);
-
-        // Assert
-        Assert.Equal(TakeResult.Busy, second);
-    }
-
-    [Fact]
-    public void What_a_writer_could_not_send_goes_out_first_next_time()
-    {
-        // Arrange
-        var outbox = new Outbox(maxBytes: 100);
-        outbox.TryEnqueue("hello\n"u8.ToArray());
-        var first = new ArrayBufferWriter<byte>();
-        outbox.TryTake(first, 1024, out _);
-        outbox.TryEnqueue("next\n"u8.ToArray());
-
-        // Act: the socket took only "he"; the write loop takes over
-        outbox.FinishWriting(2, first.WrittenSpan[2..]);
-        var second = new ArrayBufferWriter<byte>();
-        outbox.TryTake(second, 1024, out var taken, isWriteLoop: true);
-
-        // Assert
-        Assert.Equal("llo\nnext\n", Encoding.UTF8.GetString(second.WrittenSpan));
-        Assert.Equal(9, taken);
-        Assert.Equal(9, outbox.QueuedBytes);
-    }
-
-    [Fact(Timeout = 5000)]
-    public async Task A_waiting_write_loop_is_woken_by_a_frame_but_not_by_a_deferred_one()
-    {
-        // Arrange
-        var outbox = new Outbox(maxBytes: 100);
-        var waiting = outbox.WaitAsync();
-
-        // Act
-        outbox.TryEnqueue(Bytes(1), wake: false);
-        var afterDeferred = waiting.IsCompleted;
-        outbox.TryEnqueue(Bytes(1));
-        await waiting;
-
-        // Assert
-        Assert.False(afterDeferred);
-    }
-
-    [Fact(Timeout = 5000)]
-    public async Task A_writer_that_leaves_bytes_unsent_wakes_the_write_loop()
-    {
-        // Arrange
-        var outbox = new Outbox(maxBytes: 100);
-        outbox.TryEnqueue(Bytes(10), wake: false);
-        var sink = new ArrayBufferWriter<byte>();
-        outbox.TryTake(sink, 1024, out _);
-        var waiting = outbox.WaitAsync();
-        Assert.False(waiting.IsCompleted);
-
-        // Act
-        outbox.FinishWriting(4, sink.WrittenSpan[4..]);
-        await waiting;
-
-        // Assert
-        Assert.Equal(TakeResult.Taken, outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out var taken, isWriteLoop: true));
-        Assert.Equal(6, taken);
-    }
-
-    [Fact]
-    public void After_a_full_socket_only_the_write_loop_may_write_until_it_has_caught_up()
-    {
-        // Arrange: a broadcaster's send was cut short by a full socket
-        var outbox = new Outbox(maxBytes: 100);
-        outbox.TryEnqueue(Bytes(10), wake: false);
-        var sink = new ArrayBufferWriter<byte>();
-        outbox.TryTake(sink, 1024, out _);
-        outbox.FinishWriting(0, sink.WrittenSpan);
-        outbox.TryEnqueue(Bytes(10), wake: false);
-
-        // Act
-        var broadcaster = outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out _);
-        var loop = outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out var taken, isWriteLoop: true);
-
-        // Assert
-        Assert.Equal(TakeResult.Busy, broadcaster);
-        Assert.Equal(TakeResult.Taken, loop);
-        Assert.Equal(20, taken);
-    }
-
-    [Fact]
     public void A_socket_that_takes_nothing_keeps_the_time_its_wait_began()
     {
         // Arrange
@@ -258,7 +163,7 @@ public sealed class OutboxTests
         // Arrange: what the session's watchdog asks once a burst is over and no new frame would
         var clock = new ManualClock();
         var outbox = new Outbox(maxBytes: 100, clock);
-        outbox.TryEnqueue(Bytes(queued), wake: false);
+        outbox.TryEnqueue(Bytes(queued));
         outbox.WriteBlocked(progressed: false);
 
         // Act
@@ -320,12 +225,44 @@ public sealed class OutboxTests
 
         // Act
         var first = outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out var taken);
-        outbox.FinishWriting(taken, []);
+        outbox.FinishWriting(taken);
         var second = outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out _);
 
         // Assert
         Assert.Equal(TakeResult.Taken, first);
         Assert.Equal(TakeResult.Finished, second);
         Assert.True(outbox.WaitAsync().IsCompleted);
+    }
+
+    [Fact(Timeout = 5000)]
+    public async Task A_parked_write_loop_is_woken_by_the_next_frame_and_not_before()
+    {
+        // Arrange
+        var outbox = new Outbox(maxBytes: 100);
+        var waiting = outbox.WaitAsync();
+        var beforeFrame = waiting.IsCompleted;
+
+        // Act
+        outbox.TryEnqueue(Bytes(1));
+        await waiting;
+
+        // Assert
+        Assert.False(beforeFrame);
+        Assert.Equal(TakeResult.Taken, outbox.TryTake(new ArrayBufferWriter<byte>(), 1024, out var taken));
+        Assert.Equal(1, taken);
+    }
+
+    [Fact]
+    public void A_write_loop_with_bytes_queued_does_not_park()
+    {
+        // Arrange
+        var outbox = new Outbox(maxBytes: 100);
+        outbox.TryEnqueue(Bytes(3));
+
+        // Act
+        var waiting = outbox.WaitAsync();
+
+        // Assert
+        Assert.True(waiting.IsCompleted);
     }
 }

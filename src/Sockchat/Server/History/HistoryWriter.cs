@@ -15,16 +15,21 @@ public sealed record PendingMessage(MsgFrame Message, ClientSession Sender, Fram
 
 public sealed record OrderedNotice(Action Deliver) : WriterItem;
 
-/// <summary>The trim timer's turn in the writer's queue; never handed to <see cref="HistoryWriter.Stored"/>.</summary>
+/// <summary>The trim timer's turn in the writer's queue; never passed on to <see cref="HistoryWriter.Stored"/>.</summary>
 internal sealed record TrimDue : WriterItem
 {
     public static readonly TrimDue Instance = new();
 }
 
+/// <summary>A batch as it leaves the store, in queue order (notices included); <see cref="Failure"/> is set when its messages could not be stored.</summary>
+public sealed record StoredBatch(WriterItem[] Items, Exception? Failure);
+
 /// <summary>
-/// Group commit: messages queue here in seq order, and one loop stores whatever has gathered
-/// in a single transaction (one disk sync for a burst), then hands the batch back, in order, to
-/// be broadcast and acknowledged. So an <c>ack</c> always means "on disk", and nobody sees a
+/// The store stage of a message's path (docs/architecture.md): group commit. Messages queue here
+/// in seq order, and one loop stores whatever has gathered in a single transaction (one disk sync
+/// for a burst), then passes the batch on, in order, to <see cref="Stored"/>, which the hub's
+/// fan-out loop reads to broadcast and acknowledge. It never calls back into the hub and never
+/// touches a socket. So an <c>ack</c> always means "on disk", and nobody sees a
 /// message that a crash could take back. The loop also runs retention between batches, on the
 /// same connection: every <see cref="HistoryOptions.TrimInterval"/> a timer queues a
 /// <see cref="TrimDue"/> (at most one at a time), so the loop only ever waits on the queue and
@@ -38,15 +43,18 @@ public sealed class HistoryWriter(SqliteHistoryStore store, HistoryOptions optio
     private readonly Channel<WriterItem> _queue = Channel.CreateUnbounded<WriterItem>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
+    private readonly Channel<StoredBatch> _stored = Channel.CreateUnbounded<StoredBatch>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
     private readonly List<MsgFrame> _messages = new(MaxBatch);
     private int _trimQueued;
     private volatile bool _completed;
 
-    /// <summary>Called with each stored batch (in queue order, notices included), from the writer loop.</summary>
-    public Action<IReadOnlyList<WriterItem>>? Stored { get; set; }
+    /// <summary>Each batch once stored (or failed), in queue order; completes when the loop ends (faulted if it failed).</summary>
+    public ChannelReader<StoredBatch> Stored => _stored.Reader;
 
-    /// <summary>Called with a batch whose messages could not be stored.</summary>
-    public Action<IReadOnlyList<WriterItem>, Exception>? Failed { get; set; }
+    /// <summary>Tests only: runs before each append (an exception other than a store error here is a fault of the loop).</summary>
+    internal Action<IReadOnlyList<MsgFrame>>? BeforeAppend { get; set; }
 
     /// <summary>Queues an item; false once the writer is completed (shutdown).</summary>
     public bool TryEnqueue(WriterItem item) => _queue.Writer.TryWrite(item);
@@ -60,6 +68,20 @@ public sealed class HistoryWriter(SqliteHistoryStore store, HistoryOptions optio
 
     /// <summary>Stores batches until <see cref="Complete"/> has been called and the queue is empty.</summary>
     public async Task RunAsync()
+    {
+        try
+        {
+            await StoreBatchesAsync();
+            _stored.Writer.TryComplete();
+        }
+        catch (Exception ex)
+        {
+            _stored.Writer.TryComplete(ex);
+            throw;
+        }
+    }
+
+    private async Task StoreBatchesAsync()
     {
         var reader = _queue.Reader;
         var batch = new List<WriterItem>(MaxBatch);
@@ -111,20 +133,21 @@ public sealed class HistoryWriter(SqliteHistoryStore store, HistoryOptions optio
                 _messages.Add(pending.Message);
             }
         }
+        Exception? failure = null;
         try
         {
             if (_messages.Count > 0)
             {
+                BeforeAppend?.Invoke(_messages);
                 store.Append(_messages);
             }
         }
         catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
         {
             HistoryLog.StoreFailed(logger, ex, _messages.Count);
-            Failed?.Invoke(batch, ex);
-            return;
+            failure = ex;
         }
-        Stored?.Invoke(batch);
+        _stored.Writer.TryWrite(new StoredBatch([.. batch], failure));
     }
 
     /// <summary>Applies retention now (also called at start).</summary>
