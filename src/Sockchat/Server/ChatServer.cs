@@ -136,7 +136,7 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
                 Log.ConnectionReset(_logger, -1, ex.Message);
                 if (ex.SocketErrorCode == SocketError.TooManyOpenSockets)
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), timeProvider ?? TimeProvider.System, cancellationToken);
                 }
                 continue;
             }

@@ -292,7 +292,7 @@ public sealed partial class ClientSession
     {
         var penalty = _auth.Fail(RemoteEndPoint?.Address);
         Log.Refused(_logger, Id, ErrorCodes.AuthFailed);
-        await Task.Delay(penalty, cancellationToken);
+        await Task.Delay(penalty, _time, cancellationToken);
         var message = Dialect == Dialect.Text
             ? "this server needs a password: send /pass <password> as your first line, then your nickname"
             : "wrong or missing password";
