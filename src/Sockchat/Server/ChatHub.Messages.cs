@@ -27,7 +27,9 @@ public sealed partial class ChatHub
             if (!_writer.TryEnqueue(new PendingMessage(message, session, say.Id)))
             {
                 session.Deliver(Frame(new ErrorFrame(ErrorCodes.ServerError, "the server is shutting down; message not sent", say.Id)));
+                return;
             }
+            Metrics?.MessageReceived(direct: false);
         }
     }
 
@@ -66,6 +68,7 @@ public sealed partial class ChatHub
                         }
                         room.Delivered(message);
                         room.Broadcast(Frame(message));
+                        Metrics?.MessagesDelivered(room.MemberCount);
                         if (id is { } ackId)
                         {
                             sender.Deliver(Frame(new AckFrame(ackId, message.Seq)));
@@ -110,6 +113,8 @@ public sealed partial class ChatHub
                 return;
             }
             var frame = Frame(new DmMessageFrame(Now, session.Name!, target.Name!, dm.Text));
+            Metrics?.MessageReceived(direct: true);
+            Metrics?.MessagesDelivered(1);
             target.Deliver(frame);
             if (target != session)
             {

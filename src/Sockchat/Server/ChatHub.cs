@@ -40,6 +40,9 @@ public sealed partial class ChatHub
         _rooms[ProtocolLimits.DefaultRoom] = NewRoom(ProtocolLimits.DefaultRoom);
     }
 
+    /// <summary>The server's instruments; null in tests that build a hub alone.</summary>
+    public ServerMetrics? Metrics { get; set; }
+
     public int PresentCount
     {
         get { lock (_gate) return _present.Count; }

@@ -22,6 +22,7 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
     private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
     private readonly AuthThrottle _auth = new(options.Password, timeProvider ?? TimeProvider.System);
     private ChatHub? _hub;
+    private ServerMetrics? _metrics;
     private SqliteHistoryStore? _store;
     private HistoryWriter? _writer;
     private Socket? _listener;
@@ -34,6 +35,9 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
 
     /// <summary>The chat state; valid after <see cref="StartAsync"/> (tests read its counts).</summary>
     internal ChatHub? Hub => _hub;
+
+    /// <summary>The server's instruments; valid after <see cref="StartAsync"/>.</summary>
+    public ServerMetrics? Metrics => _metrics;
 
     /// <summary>The store stage (tests reach in to make it fail).</summary>
     internal HistoryWriter? Writer => _writer;
@@ -63,6 +67,9 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
         _writer = new HistoryWriter(_store, options.History, time, _logger);
         _writer.Trim();
         _hub = new ChatHub(options, _store, _writer, time, _logger);
+        _metrics = new ServerMetrics(options.Version, () => _sessions.Values.Sum(s => s.QueuedBytes));
+        _hub.Metrics = _metrics;
+        _writer.Metrics = _metrics;
         await _hub.LoadAsync(cancellationToken);
         var listener = new Socket(options.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -196,6 +203,7 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
         var session = new ClientSession(id, transport, _hub!, options, _auth, _logger, timeProvider);
         // In the table before it runs: shutdown sees every session that could still take messages.
         _sessions[id] = session;
+        _metrics?.ConnectionOpened(session.TransportKind, session.Dialect);
         _ = RunSessionAsync(session);
         return session;
     }
@@ -219,6 +227,7 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
             ReleaseAddress(session.RemoteEndPoint?.Address ?? IPAddress.None);
             await session.DisposeAsync();
             _sessions.TryRemove(session.Id, out _);
+            _metrics?.ConnectionClosed(session.TransportKind, session.Dialect);
             session.MarkFinished();
         }
     }
@@ -302,6 +311,7 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
 
     public async ValueTask DisposeAsync()
     {
+        _metrics?.Dispose();
         _listener?.Dispose();
         if (_store is not null)
         {

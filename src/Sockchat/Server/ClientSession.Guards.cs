@@ -132,6 +132,7 @@ public sealed partial class ClientSession
         {
             return true;
         }
+        _hub.Metrics?.RateLimited();
         Refuse(new ErrorFrame(ErrorCodes.RateLimited, $"too fast: at most {_options.RatePerSecond} messages a second (bursts of {_options.RateBurst}); not delivered", id));
         return false;
     }

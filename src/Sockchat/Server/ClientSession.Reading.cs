@@ -33,6 +33,7 @@ public sealed partial class ClientSession
                 {
                     break;
                 }
+                _hub.Metrics?.BytesReceived(read);
                 var data = new ReadOnlySequence<byte>(buffer, 0, pending + read);
                 if (!_firstBytesChecked)
                 {
@@ -162,6 +163,7 @@ public sealed partial class ClientSession
                 return false;
             }
             Dialect = JsonCodec.LooksLikeJsonObject(line) ? Dialect.Json : Dialect.Text;
+            _hub.Metrics?.DialectDecided(TransportKind, Dialect);
         }
         if (Name is null)
         {

@@ -266,6 +266,7 @@ public sealed partial class ClientSession : IAsyncDisposable
             return;
         }
         Log.SlowConsumer(_logger, Id, Name ?? "-", _outbox.QueuedBytes);
+        _hub.Metrics?.SlowDisconnect();
         // Never cancel inline: Deliver runs under the hub's lock, and cancellation runs callbacks.
         ThreadPool.UnsafeQueueUserWorkItem(static s => TryCancel(s), _abort, preferLocal: false);
     }
@@ -349,6 +350,7 @@ public sealed partial class ClientSession : IAsyncDisposable
                     continue;
                 }
                 // Most writes fit the socket's buffer at once: a non-blocking send needs no async machinery.
+                _hub.Metrics?.BytesSent(taken);
                 var sent = _transport.TrySend(buffer.WrittenMemory.Span);
                 try
                 {

@@ -61,6 +61,9 @@ internal sealed class TestServer : IAsyncDisposable
 
     public IReadOnlyList<LogEntry> Logs => _logs.Entries;
 
+    /// <summary>The running server's instruments.</summary>
+    public ServerMetrics Metrics => _server.Metrics ?? throw new InvalidOperationException("the server is not started");
+
     /// <summary>The running server's hub (its room count, its replays in progress).</summary>
     public ChatHub Hub => _server.Hub ?? throw new InvalidOperationException("the server is not started");
 

@@ -53,6 +53,9 @@ public sealed class HistoryWriter(SqliteHistoryStore store, HistoryOptions optio
     /// <summary>Each batch once stored (or failed), in queue order; completes when the loop ends (faulted if it failed).</summary>
     public ChannelReader<StoredBatch> Stored => _stored.Reader;
 
+    /// <summary>The server's instruments (the time each batch takes to store); null in tests.</summary>
+    public ServerMetrics? Metrics { get; set; }
+
     /// <summary>Tests only: runs before each append (an exception other than a store error here is a fault of the loop).</summary>
     internal Action<IReadOnlyList<MsgFrame>>? BeforeAppend { get; set; }
 
@@ -139,7 +142,9 @@ public sealed class HistoryWriter(SqliteHistoryStore store, HistoryOptions optio
             if (_messages.Count > 0)
             {
                 BeforeAppend?.Invoke(_messages);
+                var started = time.GetTimestamp();
                 store.Append(_messages);
+                Metrics?.HistoryWritten(time.GetElapsedTime(started));
             }
         }
         catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
