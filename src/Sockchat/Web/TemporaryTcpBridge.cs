@@ -29,7 +29,14 @@ internal sealed class TemporaryTcpBridge(IPEndPoint chatEndPoint, X509Certificat
         using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var up = BrowserToChatAsync(socket, stream, both.Token);
         var down = ChatToBrowserAsync(stream, socket, both.Token);
-        await Task.WhenAny(up, down);
+        if (await Task.WhenAny(up, down) == down)
+        {
+            // The chat side ended (quit, shutdown, refused hello): close the WebSocket properly and
+            // let the browser answer, so the last frames (a `shutdown`, an `error`) are not lost.
+            // Cancelling the pending receive instead would abort the socket.
+            await CloseAsync(socket);
+            await Task.WhenAny(up, Task.Delay(TimeSpan.FromSeconds(2), cancellationToken));
+        }
         await both.CancelAsync();
         try
         {
@@ -39,17 +46,23 @@ internal sealed class TemporaryTcpBridge(IPEndPoint chatEndPoint, X509Certificat
         {
             // One side ended; the other was cut short. Both are normal ends of a bridged session.
         }
-        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        await CloseAsync(socket);
+    }
+
+    private static async Task CloseAsync(WebSocket socket)
+    {
+        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
         {
-            using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            try
-            {
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "chat connection closed", closing.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
-            {
-                // The browser is gone already.
-            }
+            return;
+        }
+        using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "chat connection closed", closing.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+            // The browser is gone already.
         }
     }
 
