@@ -95,6 +95,8 @@ internal static class ServeCommand
                 await stdout.WriteLineAsync($"tls fingerprint {TrustPolicy.FingerprintOf(certificate)}");
             }
             await stdout.WriteLineAsync($"listening on {server.LocalEndPoint}");
+            // TEMPORARY web hook (issue 10), until the WebSocket transport and --web-port land.
+            await using var web = await StartTemporaryWebAsync(options, server.LocalEndPoint, loggerFactory, stdout, stderr, cancellationToken);
             await stdout.FlushAsync(CancellationToken.None);
             try
             {
@@ -108,6 +110,33 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// TEMPORARY web hook (issue 10), until the WebSocket transport and --web-port land: the page on
+    /// chat port + 1 (a free port with --port 0), its sessions bridged to the chat port over loopback.
+    /// A web port that cannot be bound is reported and skipped; the chat server runs on.
+    /// Returned as IAsyncDisposable so that no ASP.NET Core type appears in serve's action itself.
+    /// </summary>
+    private static async Task<IAsyncDisposable?> StartTemporaryWebAsync(ServerOptions options, IPEndPoint chat, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory,
+        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var endPoint = new IPEndPoint(chat.Address, options.EndPoint.Port == 0 ? 0 : chat.Port + 1);
+        var bridge = new Web.TemporaryTcpBridge(chat, options.Certificate);
+        var web = new Web.WebFrontEnd(new Web.WebFrontEndOptions { EndPoint = endPoint, Certificate = options.Certificate },
+            loggerFactory, () => !cancellationToken.IsCancellationRequested, bridge.RunAsync);
+        try
+        {
+            await web.StartAsync(cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            await web.DisposeAsync();
+            await stderr.WriteLineAsync($"sockchat: no web page: cannot listen on {endPoint}: {ex.Message}");
+            return null;
+        }
+        await stdout.WriteLineAsync($"web on {web.Url}");
+        return web;
     }
 
     /// <summary>Turns validated settings into server options: resolves the address, loads or makes the certificate.</summary>
