@@ -95,8 +95,7 @@ internal static class ServeCommand
                 await stdout.WriteLineAsync($"tls fingerprint {TrustPolicy.FingerprintOf(certificate)}");
             }
             await stdout.WriteLineAsync($"listening on {server.LocalEndPoint}");
-            // TEMPORARY web hook (issue 10), until the WebSocket transport and --web-port land.
-            await using var web = await StartTemporaryWebAsync(options, server.LocalEndPoint, loggerFactory, stdout, stderr, cancellationToken);
+            await using var web = await StartWebAsync(server, options, loggerFactory, stdout, stderr, cancellationToken);
             await stdout.FlushAsync(CancellationToken.None);
             try
             {
@@ -113,18 +112,18 @@ internal static class ServeCommand
     }
 
     /// <summary>
-    /// TEMPORARY web hook (issue 10), until the WebSocket transport and --web-port land: the page on
-    /// chat port + 1 (a free port with --port 0), its sessions bridged to the chat port over loopback.
-    /// A web port that cannot be bound is reported and skipped; the chat server runs on.
-    /// Returned as IAsyncDisposable so that no ASP.NET Core type appears in serve's action itself.
+    /// The web port (issue 10): the page and <c>/ws</c> on chat port + 1 (a free port with --port 0),
+    /// each WebSocket a session of <paramref name="server"/> like any other. A web port that cannot
+    /// be bound is reported and skipped; the chat server runs on. Returned as IAsyncDisposable so
+    /// that no ASP.NET Core type appears in serve's action itself.
     /// </summary>
-    private static async Task<IAsyncDisposable?> StartTemporaryWebAsync(ServerOptions options, IPEndPoint chat, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory,
+    private static async Task<IAsyncDisposable?> StartWebAsync(ChatServer server, ServerOptions options, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory,
         TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
+        var chat = server.LocalEndPoint;
         var endPoint = new IPEndPoint(chat.Address, options.EndPoint.Port == 0 ? 0 : chat.Port + 1);
-        var bridge = new Web.TemporaryTcpBridge(chat, options.Certificate);
         var web = new Web.WebFrontEnd(new Web.WebFrontEndOptions { EndPoint = endPoint, Certificate = options.Certificate },
-            loggerFactory, () => !cancellationToken.IsCancellationRequested, bridge.RunAsync);
+            loggerFactory, () => server.Accepting, (socket, remote, _) => Web.WebSessions.RunAsync(server, socket, remote));
         try
         {
             await web.StartAsync(cancellationToken);

@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace Sockchat.Web;
 
@@ -68,6 +70,10 @@ public sealed class WebFrontEnd(
         // Kestrel and the hosting layer log every request at Information; only their warnings matter here.
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Services.AddSingleton<IHostLifetime, ServeOwnedLifetime>();
+        // GET /metrics: the chat server's instruments (Server/ServerMetrics.cs), formatted by the exporter, not by hand.
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("sockchat"))
+            .WithMetrics(metrics => metrics.AddMeter(Sockchat.Server.ServerMetrics.MeterName).AddPrometheusExporter());
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         if (options.Certificate is not null)
         {
@@ -87,6 +93,7 @@ public sealed class WebFrontEnd(
 
         var app = builder.Build();
         app.Use(AddSecurityHeaders);
+        app.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
         app.UseWebSockets(new WebSocketOptions
         {
             KeepAliveInterval = options.KeepAliveInterval,

@@ -61,6 +61,9 @@ internal sealed class TestServer : IAsyncDisposable
 
     public IReadOnlyList<LogEntry> Logs => _logs.Entries;
 
+    /// <summary>The chat server itself (a web front end hands it sessions).</summary>
+    public ChatServer Server => _server;
+
     /// <summary>The running server's instruments.</summary>
     public ServerMetrics Metrics => _server.Metrics ?? throw new InvalidOperationException("the server is not started");
 
