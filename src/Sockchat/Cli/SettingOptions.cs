@@ -13,9 +13,14 @@ internal sealed class SettingOptions
 {
     private readonly List<(Setting Setting, Option Option)> _options;
 
-    public SettingOptions(SettingCommands command)
+    public SettingOptions(SettingCommands command) : this(SettingDeclarations.For(command), command)
     {
-        _options = SettingDeclarations.For(command)
+    }
+
+    /// <summary>Options for the given settings (tests declare settings of their own).</summary>
+    internal SettingOptions(IEnumerable<Setting> settings, SettingCommands command)
+    {
+        _options = settings
             .Where(setting => setting.Flag is not null)
             .Select(setting => (setting, Create(setting, command)))
             .ToList();
@@ -57,14 +62,15 @@ internal sealed class SettingOptions
         return flags;
     }
 
+    /// <remarks>
+    /// A number's option takes text: the declaration parses and checks it, so "--port 70000" and
+    /// "--port abc" get the same message, naming the flag and the range, as a variable or chat.json would.
+    /// </remarks>
     private static Option Create(Setting setting, SettingCommands command) => setting switch
     {
-        IntegerSetting<int> => Make<int>(setting, command),
-        IntegerSetting<long> => Make<long>(setting, command),
         SwitchSetting => Make<bool>(setting, command),
         ListSetting => Make<string[]>(setting, command),
-        TextSetting or OptionalTextSetting => Make<string>(setting, command),
-        _ => throw new NotSupportedException($"no option type for {setting.Key} ({setting.GetType().Name}); add one to {nameof(SettingOptions)}"),
+        _ => Make<string>(setting, command),
     };
 
     private static Option<T> Make<T>(Setting setting, SettingCommands command) => new(setting.Flag!, [.. setting.Aliases])
