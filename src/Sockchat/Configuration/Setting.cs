@@ -55,6 +55,10 @@ public abstract class Setting
     public string HelpFor(SettingCommands command)
     {
         var help = command == SettingCommands.Serve && ServeHelp is not null ? ServeHelp : Help;
+        if (this is TextSetting { AllowedValues: { } allowed })
+        {
+            help = $"{help}: {string.Join(", ", allowed)}";
+        }
         return DefaultText is null || this is SwitchSetting ? help : $"{help} [default: {DefaultText}]";
     }
 

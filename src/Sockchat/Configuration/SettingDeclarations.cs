@@ -193,7 +193,7 @@ public static class SettingDeclarations
         Default = "Information",
         AllowedValues = LogLevels,
         AllowedName = "a log level",
-        Help = "Log detail on stderr: Trace, Debug, Information, Warning, Error, Critical, None",
+        Help = "Log detail on stderr",
         HelpName = "level",
     };
 

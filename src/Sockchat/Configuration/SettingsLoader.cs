@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
@@ -10,8 +9,8 @@ namespace Sockchat.Configuration;
 /// Layers the settings, first match wins: command-line flags the user actually typed, then
 /// <c>SOCKCHAT_*</c> environment variables (<c>__</c> for nesting), then one chat.json (the
 /// <c>--config</c> path, else ./chat.json, else $XDG_CONFIG_HOME/sockchat/chat.json), then the
-/// defaults of the settings records. Every problem is collected and reported at once, each naming
-/// where its value came from.
+/// defaults declared in <see cref="SettingDeclarations"/>. Every problem is collected and reported
+/// at once, each naming where its value came from (see <see cref="LayeredSettings"/>).
 /// </summary>
 public sealed class SettingsLoader(IConfigurationSource? environment = null, string? workingDirectory = null, string? userConfigDirectory = null)
 {

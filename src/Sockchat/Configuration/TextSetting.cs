@@ -9,6 +9,7 @@ namespace Sockchat.Configuration;
 /// </summary>
 public sealed class TextSetting(string key, string? flag = null, params string[] aliases) : Setting<string>(key, flag, aliases)
 {
+    /// <summary>The values it takes, if not any text; help lists them.</summary>
     public IReadOnlyList<string>? AllowedValues { get; init; }
 
     /// <summary>What one of <see cref="AllowedValues"/> is called in a problem: "a log level".</summary>
