@@ -17,13 +17,11 @@ internal static class JoinCommand
 
     public static Command Create(Func<SettingsLoader> loader)
     {
-        var common = new ClientCommandOptions();
+        var common = new ClientCommandOptions(SettingCommands.Join);
         var json = new Option<bool>("--json") { Description = "Print the server's frames as raw JSON lines (for bots); typed JSON lines are sent as they are" };
         var command = new Command("join", "Chat in a room. Type a line and press Enter to send it; /help lists the commands (/who, /rooms, /join, /part, /msg, /me, /nick, /history, /quit). Leave with /quit, exit, Ctrl+D or Ctrl+C. Not on a terminal, it reads lines from stdin and prints plain lines.");
-        var reconnectFor = new Option<int>("--reconnect-seconds") { Description = "Keep trying this long to reconnect after the connection drops; 0 never reconnects [default: 60]", HelpName = "seconds" };
         common.AddTo(command);
         command.Options.Add(json);
-        command.Options.Add(reconnectFor);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -31,7 +29,7 @@ internal static class JoinCommand
             var stderr = parseResult.InvocationConfiguration.Error;
             try
             {
-                var settings = common.Load(parseResult, loader(), stderr, (reconnectFor, "client:reconnectSeconds"));
+                var settings = common.Load(parseResult, loader(), stderr);
                 var clientOptions = ClientCommandOptions.ToClientOptions(settings, presence: true);
                 var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
                 await using var client = await ConnectTrustingOnFirstUseAsync(clientOptions, interactive, stdout, cancellationToken);

@@ -18,7 +18,7 @@ internal static class SayCommand
 
     public static Command Create(Func<SettingsLoader> loader)
     {
-        var common = new ClientCommandOptions();
+        var common = new ClientCommandOptions(SettingCommands.Say);
         var to = new Option<string>("--to") { Description = "Send a private message to this user instead of the room", HelpName = "name" };
         var text = new Argument<string[]>("text") { Description = "The message; with none, every line of stdin is one message", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("say", "Post messages without joining: as one message from the arguments, or one message per line of stdin, in order. Exits 0 only once the server has acknowledged every message.");

@@ -21,34 +21,11 @@ internal static class ServeCommand
 
     public static Command Create(Func<SettingsLoader> loader)
     {
-        var host = CommonOptions.Host("Address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 or :: (everywhere) [default: 127.0.0.1]");
-        var port = CommonOptions.Port($"Port to listen on; 0 picks a free one [default: {Protocol.ProtocolLimits.DefaultPort}]");
+        var settingOptions = new SettingOptions(SettingCommands.Serve);
         var config = CommonOptions.Config();
-        var maxClients = new Option<int>("--max-clients") { Description = "Most clients connected at once [default: 10000]", HelpName = "n" };
-        var maxLine = new Option<int>("--max-line-bytes") { Description = "Longest line a client may send [default: 16384]", HelpName = "bytes" };
-        var motd = new Option<string>("--motd") { Description = "Message of the day, shown to everyone who joins", HelpName = "text" };
-        var logLevel = CommonOptions.LogLevel("Information");
-        var historyDb = new Option<string>("--history-db") { Description = "SQLite file for message history, or :memory: to keep none after exit [default: $XDG_DATA_HOME/sockchat/history.db]", HelpName = "file" };
-        var historyMax = new Option<int>("--history-max-messages") { Description = "Most messages kept per room; 0 keeps all [default: 10000]", HelpName = "n" };
-        var historyTotal = new Option<int>("--history-max-total") { Description = "Most messages kept over all rooms together, the oldest removed first; 0 for no such bound [default: 1000000]", HelpName = "n" };
-        var maxRooms = new Option<int>("--max-rooms") { Description = "Most rooms the server holds (with members or history) [default: 1000]", HelpName = "n" };
-        var maxRoomsPerClient = new Option<int>("--max-rooms-per-client") { Description = "Most rooms one connection may be in [default: 50]", HelpName = "n" };
-        var historyAge = new Option<int>("--history-max-age-days") { Description = "Delete messages older than this; 0 keeps all [default: 0]", HelpName = "days" };
-        var tlsCert = new Option<string>("--tls-cert") { Description = "Serve TLS with this certificate: a PEM file (with --tls-key) or a .pfx", HelpName = "file" };
-        var tlsKey = new Option<string>("--tls-key") { Description = "The PEM private key of --tls-cert", HelpName = "file" };
-        var tlsSelfSigned = new Option<bool>("--tls-self-signed") { Description = "Serve TLS with a throwaway self-signed certificate made at start; its fingerprint is printed" };
-        var password = new Option<string>("--password") { Description = "Clients must give this password (also SOCKCHAT_PASSWORD)", HelpName = "secret" };
-        var perAddress = new Option<int>("--max-per-address") { Description = "Most connections from one address; 0 for no limit [default: 100]", HelpName = "n" };
-        var rate = new Option<int>("--rate") { Description = "Messages a client may send per second; 0 for no limit [default: 100]", HelpName = "n" };
-        var rateBurst = new Option<int>("--rate-burst") { Description = "Messages a client may send at once before --rate applies [default: 500]", HelpName = "n" };
-        var handshakeTimeout = new Option<int>("--handshake-timeout") { Description = "Seconds a new connection has to say hello or give a nickname [default: 10]", HelpName = "seconds" };
-        var pingInterval = new Option<int>("--ping-interval") { Description = "Seconds of silence before a client is pinged; no answer in half that again and it is dropped [default: 60]", HelpName = "seconds" };
-
-        var command = new Command("serve", "Start a chat server. It prints 'listening on HOST:PORT' on stdout once it accepts connections, logs to stderr, and on Ctrl+C or SIGTERM tells every client and exits 0.")
-        {
-            host, port, config, maxClients, maxLine, motd, logLevel, historyDb, historyMax, historyTotal, historyAge, maxRooms, maxRoomsPerClient,
-            tlsCert, tlsKey, tlsSelfSigned, password, perAddress, rate, rateBurst, handshakeTimeout, pingInterval,
-        };
+        var command = new Command("serve", "Start a chat server. It prints 'listening on HOST:PORT' on stdout once it accepts connections, logs to stderr, and on Ctrl+C or SIGTERM tells every client and exits 0.");
+        settingOptions.AddTo(command);
+        command.Options.Add(config);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -58,14 +35,7 @@ internal static class ServeCommand
             ServerOptions options;
             try
             {
-                var layers = loader().Load(CommonOptions.TypedFlags(parseResult,
-                    (host, "host"), (port, "port"), (maxClients, "server:maxClients"), (maxLine, "server:maxLineBytes"),
-                    (motd, "server:motd"), (logLevel, "server:logLevel"), (historyDb, "server:historyDb"),
-                    (historyMax, "server:historyMaxMessages"), (historyTotal, "server:historyMaxTotalMessages"), (historyAge, "server:historyMaxAgeDays"),
-                    (maxRooms, "server:maxRooms"), (maxRoomsPerClient, "server:maxRoomsPerClient"),
-                    (tlsCert, "server:tlsCert"), (tlsKey, "server:tlsKey"), (tlsSelfSigned, "server:tlsSelfSigned"), (password, "password"),
-                    (perAddress, "server:maxConnectionsPerAddress"), (rate, "server:ratePerSecond"), (rateBurst, "server:rateBurst"),
-                    (handshakeTimeout, "server:handshakeTimeoutSeconds"), (pingInterval, "server:pingIntervalSeconds")), parseResult.GetValue(config));
+                var layers = loader().Load(settingOptions.Typed(parseResult), parseResult.GetValue(config));
                 ErrorReporter.Warn(stderr, layers.Warnings);
                 settings = SettingsBinder.Serve(layers);
                 options = await BuildOptionsAsync(settings, cancellationToken);
