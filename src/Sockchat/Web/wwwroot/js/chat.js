@@ -400,6 +400,8 @@ const HANDLERS = {
       if (reconnect && conv) frame.since = conv.maxSeq;
       this.send(frame);
     }
+    const back = !reconnect && typeof this.wantCurrent === 'string' && this.wantCurrent.startsWith('#') ? this.wantCurrent.slice(1) : null;
+    if (back && !welcomed.includes(back) && this.wantRooms.includes(back)) this.switchOnJoin = back;
     if (!this.current || !this.convs.has(this.current)) {
       const wanted = this.wantCurrent && this.convs.has(this.wantCurrent) ? this.wantCurrent : '#' + (welcomed[0] ?? 'general');
       this.switchTo(wanted);
@@ -626,7 +628,7 @@ function handshakeRefused(code, message) {
   this.view.status('offline');
   this.view.showLogin({
     name: this.me,
-    error: code === 'auth_failed' ? (this.password ? 'Wrong password. ' : 'This server needs a password. ') + message : message,
+    error: code === 'auth_failed' ? (this.password ? 'Wrong password; try again.' : 'This server needs a password.') : message,
     needPassword: code === 'auth_failed',
   });
 }
