@@ -456,10 +456,12 @@ const HANDLERS = {
         this.switchTo(conv.key);
       }
     }
-    for (const n of others) conv.members.add(n);
-    if (others.length > 0) {
-      const count = typeof f.count === 'number' && names.length === others.length ? f.count : others.length;
-      this.note(conv, 'presence', `${listNames(others, count)} joined`, { ts: f.ts });
+    // Someone already listed (back after a server restart or their own reconnect) is not news.
+    const arrived = others.filter((n) => ![...conv.members].some((m) => sameName(m, n)));
+    for (const n of arrived) conv.members.add(n);
+    if (arrived.length > 0) {
+      const count = typeof f.count === 'number' && names.length === others.length && arrived.length === others.length ? f.count : arrived.length;
+      this.note(conv, 'presence', `${listNames(arrived, count)} joined`, { ts: f.ts });
       if (conv.key === this.current) this.view.membersChanged(conv);
     }
   },
