@@ -23,7 +23,7 @@ public sealed partial class DependencyDirectionTests
         throw new InvalidOperationException($"no dotnet-sockchat.sln above {AppContext.BaseDirectory}");
     }
 
-    [GeneratedRegex(@"\bSockchat\.(?<area>Server|Client|Cli|Configuration|Protocol)\b")]
+    [GeneratedRegex(@"\bSockchat\.(?<area>Server|Client|Cli|Configuration|Protocol|Web)\b")]
     private static partial Regex ProjectNamespace();
 
     /// <summary>Every reference from a file in <paramref name="folder"/> to one of <paramref name="forbidden"/>, as "file:line: text".</summary>
@@ -104,6 +104,23 @@ public sealed partial class DependencyDirectionTests
     public void Only_the_command_line_and_configuration_see_IConfiguration_and_System_CommandLine(string folder)
     {
         Assert.Empty(UsesOf(folder, "Microsoft.Extensions.Configuration", "System.CommandLine"));
+    }
+
+    [Fact]
+    public void Web_depends_on_the_server_and_protocol_only()
+    {
+        Assert.Empty(ReferencesFrom("Web", "Client", "Cli", "Configuration"));
+        Assert.Empty(ReferencesFrom("Protocol", "Web"));
+        Assert.Empty(ReferencesFrom("Client", "Web"));
+    }
+
+    [Theory]
+    [InlineData("Protocol")]
+    [InlineData("Client")]
+    public void Say_and_join_never_touch_ASP_NET_Core(string folder)
+    {
+        // Issue 10: their start-up time is measured; only serve loads Kestrel.
+        Assert.Empty(UsesOf(folder, "Microsoft.AspNetCore"));
     }
 
     [Fact]

@@ -400,6 +400,8 @@ const HANDLERS = {
       if (reconnect && conv) frame.since = conv.maxSeq;
       this.send(frame);
     }
+    const back = !reconnect && typeof this.wantCurrent === 'string' && this.wantCurrent.startsWith('#') ? this.wantCurrent.slice(1) : null;
+    if (back && !welcomed.includes(back) && this.wantRooms.includes(back)) this.switchOnJoin = back;
     if (!this.current || !this.convs.has(this.current)) {
       const wanted = this.wantCurrent && this.convs.has(this.wantCurrent) ? this.wantCurrent : '#' + (welcomed[0] ?? 'general');
       this.switchTo(wanted);
@@ -454,10 +456,12 @@ const HANDLERS = {
         this.switchTo(conv.key);
       }
     }
-    for (const n of others) conv.members.add(n);
-    if (others.length > 0) {
-      const count = typeof f.count === 'number' && names.length === others.length ? f.count : others.length;
-      this.note(conv, 'presence', `${listNames(others, count)} joined`, { ts: f.ts });
+    // Someone already listed (back after a server restart or their own reconnect) is not news.
+    const arrived = others.filter((n) => ![...conv.members].some((m) => sameName(m, n)));
+    for (const n of arrived) conv.members.add(n);
+    if (arrived.length > 0) {
+      const count = typeof f.count === 'number' && names.length === others.length && arrived.length === others.length ? f.count : arrived.length;
+      this.note(conv, 'presence', `${listNames(arrived, count)} joined`, { ts: f.ts });
       if (conv.key === this.current) this.view.membersChanged(conv);
     }
   },
@@ -626,7 +630,7 @@ function handshakeRefused(code, message) {
   this.view.status('offline');
   this.view.showLogin({
     name: this.me,
-    error: code === 'auth_failed' ? (this.password ? 'Wrong password. ' : 'This server needs a password. ') + message : message,
+    error: code === 'auth_failed' ? (this.password ? 'Wrong password; try again.' : 'This server needs a password.') : message,
     needPassword: code === 'auth_failed',
   });
 }

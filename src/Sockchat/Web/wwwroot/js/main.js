@@ -242,6 +242,15 @@ for (const [button, cls] of [['toggle-rooms', 'rooms-open'], ['toggle-members', 
   });
 }
 
+// A tap outside an open drawer (on the dimmed page) closes it.
+document.addEventListener('click', (event) => {
+  if (!document.body.classList.contains('rooms-open') && !document.body.classList.contains('members-open')) return;
+  if (event.target.closest('#sidebar, #members, .drawer-toggle')) return;
+  document.body.classList.remove('rooms-open', 'members-open');
+  $('toggle-rooms').setAttribute('aria-expanded', 'false');
+  $('toggle-members').setAttribute('aria-expanded', 'false');
+});
+
 function updateNotifyButton() {
   const button = $('notify-toggle');
   if (typeof Notification === 'undefined') {

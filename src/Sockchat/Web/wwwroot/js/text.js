@@ -14,7 +14,16 @@ export function clean(text) {
 
 // http and https links only; anything else (javascript:, data:, …) stays text.
 const LINK = /\bhttps?:\/\/[^\s<>"'`]+/gi;
-const TRAILING = /[.,;:!?)\]}'"»]+$/;
+const TRAILING = /[.,;:!?)\]}'"»]$/;
+
+/** Drops sentence punctuation after a link; a `)` stays when it closes a `(` inside the link. */
+function trimLink(raw) {
+  while (TRAILING.test(raw)) {
+    if (raw.endsWith(')') && raw.split('(').length > raw.split(')').length - 1) break;
+    raw = raw.slice(0, -1);
+  }
+  return raw;
+}
 
 function safeUrl(candidate) {
   try {
@@ -61,9 +70,7 @@ function appendWithMentions(parent, text, pattern) {
 export function renderText(parent, text, pattern) {
   let last = 0;
   for (const match of text.matchAll(LINK)) {
-    let raw = match[0];
-    const trailing = raw.match(TRAILING);
-    if (trailing) raw = raw.slice(0, raw.length - trailing[0].length);
+    const raw = trimLink(match[0]);
     const url = safeUrl(raw);
     if (!url) continue;
     appendWithMentions(parent, text.slice(last, match.index), pattern);

@@ -123,11 +123,13 @@ export class View {
     else name.append(el('span', 'sigil', '@'), nameEl(conv.name));
     const mention = el('span', 'badge mention', String(conv.mentions));
     mention.dataset.testid = 'mention-badge';
-    mention.hidden = conv.mentions === 0;
+    // In a DM every message is for you: one red count, no separate mention badge.
+    mention.hidden = conv.mentions === 0 || conv.kind === 'dm';
     mention.setAttribute('aria-hidden', 'true');
     const unread = el('span', 'badge unread', String(conv.unread));
     unread.dataset.testid = 'unread-badge';
     unread.hidden = conv.unread === 0;
+    if (conv.kind === 'dm') unread.classList.add('alert');
     unread.setAttribute('aria-hidden', 'true');
     const parts = [label(conv)];
     if (conv.unread) parts.push(`${conv.unread} unread`);
@@ -323,12 +325,12 @@ export class View {
       $('older-status').textContent = '';
       return;
     }
-    const button = $('load-older');
-    button.hidden = conv.kind !== 'room' || !conv.hasMore || conv.loadingOlder;
+    const more = conv.kind === 'room' && conv.hasMore && !(conv.minSeq <= 1);
+    $('load-older').hidden = !more || conv.loadingOlder;
     $('older-status').textContent = conv.loadingOlder ? 'Loading older messages…'
-      : conv.kind === 'room' && !conv.hasMore && conv.items.some((i) => i.seq !== undefined) ? 'Beginning of the history' : '';
+      : conv.kind === 'room' && !more && conv.items.some((i) => i.seq !== undefined) ? 'Beginning of the history' : '';
     // A short page leaves nothing to scroll: fetch more until the list fills the screen.
-    if (conv.hasMore && !conv.loadingOlder && this.scroller.scrollHeight <= this.scroller.clientHeight + 40) {
+    if (more && !conv.loadingOlder && this.scroller.scrollHeight <= this.scroller.clientHeight + 40) {
       queueMicrotask(() => this.chat.loadOlder(conv));
     }
   }
