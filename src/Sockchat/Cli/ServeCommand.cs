@@ -65,7 +65,20 @@ internal static class ServeCommand
                 await stdout.WriteLineAsync($"tls fingerprint {TrustPolicy.FingerprintOf(certificate)}");
             }
             await stdout.WriteLineAsync($"listening on {server.LocalEndPoint}");
-            await using var web = await StartWebAsync(server, options, loggerFactory, stdout, stderr, cancellationToken);
+            IAsyncDisposable? web = null;
+            if (!settings.WebDisabled)
+            {
+                try
+                {
+                    web = await StartWebAsync(server, options, settings, loggerFactory, stdout, cancellationToken);
+                }
+                catch (IOException ex)
+                {
+                    return ErrorReporter.Fail(stderr, ExitCodes.Usage,
+                        $"cannot listen on web port {settings.WebPort}: {ex.Message}. Choose another with --web-port, or --no-web for none");
+                }
+            }
+            await using var _ = web;
             await stdout.FlushAsync(CancellationToken.None);
             try
             {
@@ -82,27 +95,29 @@ internal static class ServeCommand
     }
 
     /// <summary>
-    /// The web port (issue 10): the page and <c>/ws</c> on chat port + 1 (a free port with --port 0),
-    /// each WebSocket a session of <paramref name="server"/> like any other. A web port that cannot
-    /// be bound is reported and skipped; the chat server runs on. Returned as IAsyncDisposable so
-    /// that no ASP.NET Core type appears in serve's action itself.
+    /// The web port (issue 10): the page and <c>/ws</c> (each WebSocket a session of
+    /// <paramref name="server"/> like any other), <c>/healthz</c> and <c>/metrics</c>, with the chat
+    /// port's certificate if it has one. Prints <c>web on URL</c> after <c>listening on</c>.
+    /// Returned as IAsyncDisposable so that no ASP.NET Core type appears in serve's action itself.
     /// </summary>
-    private static async Task<IAsyncDisposable?> StartWebAsync(ChatServer server, ServerOptions options, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory,
-        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    /// <exception cref="IOException">the web port cannot be bound</exception>
+    private static async Task<IAsyncDisposable> StartWebAsync(ChatServer server, ServerOptions options, ServeSettings settings,
+        Microsoft.Extensions.Logging.ILoggerFactory loggerFactory, TextWriter stdout, CancellationToken cancellationToken)
     {
-        var chat = server.LocalEndPoint;
-        var endPoint = new IPEndPoint(chat.Address, options.EndPoint.Port == 0 ? 0 : chat.Port + 1);
-        var web = new Web.WebFrontEnd(new Web.WebFrontEndOptions { EndPoint = endPoint, Certificate = options.Certificate },
-            loggerFactory, () => server.Accepting, (socket, remote, _) => Web.WebSessions.RunAsync(server, socket, remote));
+        var web = new Web.WebFrontEnd(new Web.WebFrontEndOptions
+        {
+            EndPoint = new IPEndPoint(server.LocalEndPoint.Address, settings.WebPort),
+            Certificate = options.Certificate,
+            AllowedOrigins = settings.WebAllowedOrigins,
+        }, loggerFactory, () => server.Accepting, (socket, remote, _) => Web.WebSessions.RunAsync(server, socket, remote));
         try
         {
             await web.StartAsync(cancellationToken);
         }
-        catch (IOException ex)
+        catch
         {
             await web.DisposeAsync();
-            await stderr.WriteLineAsync($"sockchat: no web page: cannot listen on {endPoint}: {ex.Message}");
-            return null;
+            throw;
         }
         await stdout.WriteLineAsync($"web on {web.Url}");
         return web;

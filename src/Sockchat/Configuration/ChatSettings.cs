@@ -38,6 +38,9 @@ public sealed record ServeSettings
         RateBurst = values.Get(D.RateBurst);
         HandshakeTimeoutSeconds = values.Get(D.HandshakeTimeoutSeconds);
         PingIntervalSeconds = values.Get(D.PingIntervalSeconds);
+        WebPort = values.Get(D.WebPort);
+        WebDisabled = values.Get(D.WebDisabled);
+        WebAllowedOrigins = values.Get(D.WebAllowedOrigins);
     }
 
     public string Host { get; init; }
@@ -69,6 +72,12 @@ public sealed record ServeSettings
     public int RateBurst { get; init; }
     public int HandshakeTimeoutSeconds { get; init; }
     public int PingIntervalSeconds { get; init; }
+    /// <summary>The web page's port (0: a free one).</summary>
+    public int WebPort { get; init; }
+    /// <summary>True: no web port at all.</summary>
+    public bool WebDisabled { get; init; }
+    /// <summary>Origins besides the page's own that may open /ws.</summary>
+    public IReadOnlyList<string> WebAllowedOrigins { get; init; }
 }
 
 /// <summary>Settings of <c>sockchat join</c> and <c>sockchat say</c>, read as <see cref="ServeSettings"/> are.</summary>

@@ -21,8 +21,17 @@ public sealed class ListSetting : Setting<IReadOnlyList<string>>
 
     internal override string? Show(IReadOnlyList<string> value) => value.Count == 0 ? null : string.Join(", ", value);
 
-    internal override bool TryParse(string text, SettingCommands command, string source, out IReadOnlyList<string> value, out string? problem) =>
-        TryParseItems(text.Split(','), source, out value, out problem);
+    internal override bool TryParse(string text, SettingCommands command, string source, out IReadOnlyList<string> value, out string? problem)
+    {
+        if (text.Trim().Length == 0)
+        {
+            // An empty JSON list (which the JSON layer keeps as an empty value) or an empty variable: no items.
+            value = [];
+            problem = null;
+            return true;
+        }
+        return TryParseItems(text.Split(','), source, out value, out problem);
+    }
 
     internal bool TryParseItems(IEnumerable<string> items, string source, out IReadOnlyList<string> value, out string? problem)
     {

@@ -302,6 +302,30 @@ public static class SettingDeclarations
         Help = "TLS without checking the certificate at all (testing only); implies --tls",
     };
 
+    public static readonly IntegerSetting<int> WebPort = new("web.port", "--web-port")
+    {
+        UsedBy = SettingCommands.Serve,
+        DefaultFrom = v => v.Get(Port) is 0 or 65535 ? 0 : v.Get(Port) + 1,
+        DefaultShown = "port + 1",
+        Min = 0,
+        Max = 65535,
+        Help = "Port of the web page and its WebSocket (/ws), /healthz and /metrics; 0 picks a free one",
+        HelpName = "port",
+    };
+
+    public static readonly SwitchSetting WebDisabled = new("web.disabled", "--no-web")
+    {
+        UsedBy = SettingCommands.Serve,
+        Help = "Serve no web page (the chat port only)",
+    };
+
+    public static readonly ListSetting WebAllowedOrigins = new("web.allowedOrigins", "--web-allowed-origin")
+    {
+        UsedBy = SettingCommands.Serve,
+        Help = "Origins besides the page's own that may open /ws (scheme://host[:port], e.g. a proxy's public name); repeat the flag for more",
+        HelpName = "origin",
+    };
+
     /// <summary>Every row, in the order of the README's table and of each command's help.</summary>
     public static readonly IReadOnlyList<Setting> All =
     [
@@ -309,7 +333,7 @@ public static class SettingDeclarations
         MaxClients, MaxLineBytes, OutboxMaxBytes, HistoryDb, HistoryMaxMessages, HistoryMaxTotalMessages,
         MaxRooms, MaxRoomsPerClient, HistoryMaxAgeDays, HistoryReplay, Motd, ServerLogLevel, Password,
         TlsCert, TlsKey, TlsSelfSigned, MaxConnectionsPerAddress, RatePerSecond, RateBurst,
-        HandshakeTimeoutSeconds, PingIntervalSeconds, ClientTls, ClientCa, ClientTlsFingerprint, ClientInsecure,
+        HandshakeTimeoutSeconds, PingIntervalSeconds, WebPort, WebDisabled, WebAllowedOrigins, ClientTls, ClientCa, ClientTlsFingerprint, ClientInsecure,
     ];
 
     /// <summary>The settings one command reads, in table order.</summary>
