@@ -426,13 +426,15 @@ public sealed partial class SecurityTests(ITestOutputHelper output) : IClassFixt
 
     /// <summary>
     /// The fingerprint from the server's <c>tls fingerprint HEX</c> line, which it prints before
-    /// <c>listening on</c>: the two are the whole of its stdout.
+    /// <c>listening on</c> and <c>web on https://…</c> (the web port has the same certificate): the three are the whole of its stdout.
     /// </summary>
     private static string FingerprintOf(ServerProcess server)
     {
         var lines = server.Process.Stdout.Lines;
-        Assert.Equal(2, lines.Count);
+        Assert.Equal(3, lines.Count);
         Assert.Equal(server.ListeningLine, lines[1]);
+        Assert.Equal($"web on {server.WebUrl}", lines[2]);
+        Assert.Equal("https", server.WebUrl!.Scheme);
         var match = FingerprintLine().Match(lines[0]);
         Assert.True(match.Success, $"the first stdout line of serve is not 'tls fingerprint HEX': {lines[0]}");
         return match.Groups["hex"].Value;

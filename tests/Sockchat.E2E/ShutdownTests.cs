@@ -39,7 +39,7 @@ public sealed class ShutdownTests(ITestOutputHelper output) : IClassFixture<Inst
         await bot.WaitForCloseAsync();
         Assert.Equal(0, serverExitCode);
         // stdout carries the one ready line only; the logs went to stderr.
-        Assert.Equal([server.ListeningLine], server.Process.Stdout.Lines);
+        Assert.Equal([server.ListeningLine, $"web on {server.WebUrl}"], server.Process.Stdout.Lines);
         Assert.Contains(server.Process.Stderr.Lines, line => line.Contains("stopped", StringComparison.Ordinal));
     }
 
