@@ -48,6 +48,9 @@ public sealed record BenchOptions
     /// <summary>How long, after the run, the server is given to disconnect the client that stopped reading before it is checked (without reading from it meanwhile).</summary>
     public double StopReaderGraceSeconds { get; init; } = 5;
 
+    /// <summary>After the grace, how long the check reads (blocking) what the server still sends to that client, waiting for its close.</summary>
+    public double StopReaderDrainSeconds { get; init; } = 5;
+
     public string Label { get; init; } = "";
 
     /// <summary>IRC operator login NAME:PASSWORD; senders use it to set user mode +F (relaxed flood protection).</summary>

@@ -24,6 +24,7 @@ public static class BenchOptionsParser
           --stall-timeout SECONDS  stop when nothing arrived at all for this long [5]
           --stop-reader INDEX      client bINDEX stops reading when sending starts (not a sender)
           --stop-reader-grace S    after the run, wait S seconds (not reading) before checking it was disconnected [5]
+          --stop-reader-drain S    then read what it is still sent, blocking, up to S seconds, for the server's close [5]
           --irc-oper NAME:PASS     irc: senders OPER and set +F (relaxed flood protection)
           --idle-room-size K       idle: rooms/channels of K clients, 0 = one room [100]
           --hold SECONDS           idle: hold the connections this long [2]
@@ -72,6 +73,7 @@ public static class BenchOptionsParser
                 "--stall-timeout" => options with { StallTimeoutSeconds = Number(name, value, 0.1, 3600) },
                 "--stop-reader" => options with { StopReader = Int(name, value.TrimStart('b'), 0, 1_000_000) },
                 "--stop-reader-grace" => options with { StopReaderGraceSeconds = Number(name, value, 0, 60) },
+                "--stop-reader-drain" => options with { StopReaderDrainSeconds = Number(name, value, 0.1, 60) },
                 "--irc-oper" => options with { IrcOper = value.Contains(':') ? value : throw new BenchUsageException("--irc-oper wants NAME:PASSWORD") },
                 "--idle-room-size" => options with { IdleRoomSize = Int(name, value, 0, 1_000_000) },
                 "--hold" => options with { HoldSeconds = Number(name, value, 0, 3600) },

@@ -84,9 +84,10 @@ public sealed partial class LoadGenerator : IDisposable
         if (_options.StopReader is { } reader)
         {
             // A server may notice a stalled reader only after a grace period of its own; reading from
-            // it meanwhile would unstall it, so wait first, then drain what it was sent and look for the close.
+            // it meanwhile would unstall it, so wait first, then drain what it was sent and wait (blocking,
+            // up to --stop-reader-drain) for the close behind it.
             await Task.Delay(TimeSpan.FromSeconds(_options.StopReaderGraceSeconds), cancellationToken);
-            result.StopReaderDisconnected = _clients[reader].DrainAndCheckClosed(64 << 20);
+            result.StopReaderDisconnected = _clients[reader].DrainAndCheckClosed(64 << 20, TimeSpan.FromSeconds(_options.StopReaderDrainSeconds));
         }
         var memoryAfter = ReadServerMemory();
         var cpuAfter = ReadServerCpu();
