@@ -62,6 +62,18 @@ public sealed record BenchOptions
     /// <summary>In idle mode, how long the connections are held after everyone is ready.</summary>
     public double HoldSeconds { get; init; } = 2;
 
+    /// <summary>Room mode: clients registered this soon after the last connect count as registered in time.</summary>
+    public double RegisterWindowSeconds { get; init; } = 15;
+
+    /// <summary>Room mode: how long after the last connect to wait for every client to register before posting anyway.</summary>
+    public double RegisterWaitSeconds { get; init; } = 30;
+
+    /// <summary>Room mode: clients that got the message this soon after it was sent count as reached in time.</summary>
+    public double DeliveryWindowSeconds { get; init; } = 1;
+
+    /// <summary>Room mode: how long after sending to wait for the message to reach everyone.</summary>
+    public double DeliveryWaitSeconds { get; init; } = 10;
+
     public int ConnectConcurrency { get; init; } = 200;
 
     /// <summary>New connections per second, 0 for no pacing: for servers with a short accept queue (ncat and ngIRCd listen with a backlog of 10).</summary>
