@@ -473,8 +473,10 @@ def main():
     targets_section(out, records)
     out.append("## How it was run")
     out.append("")
-    out.append("```sh\nbench/run.sh            # builds Release, installs ncat/ngircd if missing, runs a-g twice, writes this file\n"
+    out.append("```sh\nbench/run.sh            # builds Release, installs ncat/ngircd if missing, runs a-i twice (h and i: sockchat and ngIRCd), writes this file\n"
                "RUNS=1 bench/run.sh b   # one scenario, once\n"
+               "PEERS=\"sockchat ngircd\" RUNS=1 bench/run.sh e h i   # issue 9's sitting: the slow-reader check (e) after its fix\n"
+               "PEERS=\"sockchat ngircd\" RUNS=2 bench/run.sh h i     # then h and i again, twice each (the h, h1000 and i tables)\n"
                "python3 bench/report.py bench/results/raw.jsonl bench/RESULTS.md\n```")
     out.append("")
     out.append("Load generator (`taskset -c 1`, inside `timeout`): `dotnet bench/Sockchat.Bench/bin/Release/net10.0/"
