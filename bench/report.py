@@ -161,6 +161,52 @@ def idle_table(out, peers):
         out.append(f"Did not hold every connection: {', '.join(failed)}.")
 
 
+def seconds(ms_value):
+    return "–" if ms_value is None else f"{ms_value / 1000:,.2f}"
+
+
+def big_room_table(out, peers):
+    """Scenario h: registration after the last connect, one message to everyone, memory per connection."""
+    out.append("| peer | run | status | held | registered within 15 s of the last connect | all registered, s after the last connect "
+               "| readers reached within 1 s | last reached, ms after the send | RSS before MiB | RSS after MiB | KiB per connection "
+               "| server CPU s | generator CPU s / wall s | why clients failed |")
+    out.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    for peer, runs in peers.items():
+        for r in runs:
+            clients = r.get("clients") or 0
+            reasons = ", ".join(f"{v} {k}" for k, v in (r.get("end_reasons") or {}).items())
+            reached = ("not posted (time limit)" if r.get("status") == "timeout" else "not posted") if r.get("delivered_in_window") is None else f"{num(r.get('delivered_in_window'))}/{num(clients - 1)}"
+            out.append(f"| {peer} | {r['run']} | {r.get('status')} | {num(r.get('connections_held'))} "
+                       f"| {num(r.get('registered_in_window'))}/{num(clients)} | {seconds(r.get('all_registered_ms'))} "
+                       f"| {reached} | {num(r.get('all_delivered_ms'), 1) if r.get('all_delivered_ms') is not None else '–'} "
+                       f"| {mib(r.get('server_rss_before_kib'))} | {mib(r.get('server_rss_kib'))} | {num(r.get('kib_per_connection'), 2)} "
+                       f"| {num(r.get('server_cpu_s'), 2)} | {num(r.get('generator_cpu_s'), 2)} / {num(r.get('wall_s'), 1)} | {reasons} |")
+    mine, other = peers.get("sockchat-text"), peers.get("ngircd")
+    if not mine or not other:
+        return
+    parts = []
+    kib_mine = mean([r.get("kib_per_connection") for r in mine])
+    kib_other = mean([r.get("kib_per_connection") for r in other])
+    if kib_mine and kib_other:
+        parts.append(f"memory per connection **{kib_mine / kib_other:.2f}x** ngIRCd's ({kib_mine:.2f} vs {kib_other:.2f} KiB)")
+    reg_mine = mean([r.get("all_registered_ms") for r in mine])
+    reg_other = mean([r.get("all_registered_ms") for r in other])
+    if reg_mine is not None and reg_other:
+        parts.append(f"time from the last connect to the last registration **{reg_mine / reg_other:.2f}x** "
+                     f"({seconds(reg_mine)} vs {seconds(reg_other)} s)")
+    elif reg_mine is not None or reg_other is not None:
+        parts.append("not every client registered on " + ("ngIRCd" if reg_mine is not None else "sockchat"))
+    del_mine = mean([r.get("all_delivered_ms") for r in mine])
+    del_other = mean([r.get("all_delivered_ms") for r in other])
+    if del_mine and del_other:
+        parts.append(f"time until the last reader had the message **{del_mine / del_other:.2f}x** ({del_mine:,.1f} vs {del_other:,.1f} ms)")
+    if parts:
+        out.append("")
+        out.append("**sockchat** (text dialect) against ngIRCd in this run: " + "; ".join(parts) + " (lower is better).")
+    out.append("")
+    out.append(BIG_ROOM_NOTE)
+
+
 def slow_reader_section(out, records):
     base, slow = by_peer(records, "e-base"), by_peer(records, "e-slow")
     out.append("| peer | run | without: status | delivered/s | lost | p99 ms | with slow reader: status | delivered/s | lost "
@@ -314,15 +360,83 @@ def targets_section(out, records):
                 rows.append((f"issue 8, {scenario}: memory, native vs JIT (reported, no target)",
                              f"{kn:.2f} vs {kj:.2f} KiB per idle connection ({kn / kj:.2f}x){start}", None))
 
+    rows += issue9_rows(records)
+
     if not rows:
         return
-    out.append("## Targets (issues 5 and 8), measured in this run")
+    out.append("## Targets (issues 5, 8 and 9), measured in this run")
     out.append("")
     out.append("| target | measured | met |")
     out.append("| --- | --- | --- |")
     for target, measured, met in rows:
         out.append(f"| {target} | {measured} | {'–' if met is None else 'yes' if met else '**no**'} |")
     out.append("")
+
+
+def issue9_rows(records):
+    """Issue 9's targets: the big room (h) and idle connections in rooms of 100 (i), sockchat beside ngIRCd from the same run."""
+    rows = []
+    h = by_peer(records, "h")
+    mine, other = h.get("sockchat-text", []), h.get("ngircd", [])
+
+    def who(runs, name, text):
+        return f"{name}: " + "; ".join(text(r) for r in runs) if runs else f"{name}: not run"
+
+    if mine:
+        clients = mine[0].get("clients")
+        def registered(r):
+            last = r.get("all_registered_ms")
+            return (f"{num(r.get('registered_in_window'))}/{num(r.get('clients'))} in 15 s, "
+                    + (f"all {seconds(last)} s after the last connect" if last is not None
+                       else "NOT all before the time limit" if r.get("status") == "timeout" else "NOT all within the 60 s wait"))
+        rows.append((f"issue 9, h: all {num(clients)} text clients joining one room at 1,000/s registered within 15 s of the last connect",
+                     who(mine, "sockchat", registered) + "; " + who(other, "ngIRCd", registered),
+                     all(r.get("registered_in_window") == r.get("clients") for r in mine)))
+
+        def reached(r):
+            if r.get("delivered_in_window") is None:
+                return "nothing posted (" + ("the time limit ended the run first)" if r.get("status") == "timeout" else "client 0 not registered)")
+            last = r.get("all_delivered_ms")
+            return (f"{num(r.get('delivered_in_window'))}/{num(r.get('clients') - 1)} within 1 s, "
+                    + (f"the last after {last:,.0f} ms" if last is not None else "NOT all within the 10 s wait"))
+        rows.append(("issue 9, h: a message posted right after reaches all of them within 1 s",
+                     who(mine, "sockchat", reached) + "; " + who(other, "ngIRCd", reached),
+                     all(r.get("delivered_in_window") == r.get("clients") - 1 for r in mine)))
+
+        kib = mean([r.get("kib_per_connection") for r in mine])
+        kib_other = mean([r.get("kib_per_connection") for r in other])
+        small = by_peer(records, "h1000")
+        kib_small = mean([r.get("kib_per_connection") for r in small.get("ngircd", [])])
+        kib_small_mine = mean([r.get("kib_per_connection") for r in small.get("sockchat-text", [])])
+        if kib is not None:
+            text = f"sockchat {kib:.2f} KiB"
+            if kib_other:
+                text += f", ngIRCd {kib_other:.2f} KiB ({kib / kib_other:.2f}x)"
+                partial = [r for r in other if (r.get("registered_in_window") or 0) < (r.get("clients") or 0)]
+                if partial:
+                    text += (" -- but ngIRCd held only " + ", ".join(f"{num(r.get('connections_held'))} connections" for r in partial)
+                             + ", not all of them in the channel")
+            if kib_small:
+                text += f"; with 1,000 in the room: ngIRCd {kib_small:.2f} KiB"
+                if kib_small_mine:
+                    text += f", sockchat {kib_small_mine:.2f} KiB ({kib_small_mine / kib_small:.2f}x)"
+            rows.append(("issue 9, h: server memory per connection in that room <= 5 KiB (issue: ngIRCd 4.2 KiB with 1,000 in one channel)",
+                         text, kib <= 5))
+
+    i = by_peer(records, "i")
+    if "sockchat" in i:
+        kib = mean([r.get("kib_per_connection") for r in i["sockchat"] if held(r)])
+        kib_other = mean([r.get("kib_per_connection") for r in i.get("ngircd", []) if held(r)])
+        if kib is not None:
+            text = f"sockchat {kib:.2f} KiB"
+            if kib_other:
+                text += f", ngIRCd {kib_other:.2f} KiB ({kib / kib_other:.2f}x)"
+            elif i.get("ngircd"):
+                text += "; ngIRCd " + ", ".join(f"held {r.get('ready')}/{r.get('clients')} ({num(r.get('kib_per_connection'), 2)} KiB each)"
+                                                for r in i["ngircd"]) + ", under 95 %, so no ratio"
+            rows.append(("issue 9, i: 10,000 idle connections in rooms of 100 at <= 2.6 KiB per connection (issue: ngIRCd 2.6-2.9)",
+                         text, kib <= 2.6))
+    return rows
 
 
 def args_of(records, scenario):
@@ -359,8 +473,10 @@ def main():
     targets_section(out, records)
     out.append("## How it was run")
     out.append("")
-    out.append("```sh\nbench/run.sh            # builds Release, installs ncat/ngircd if missing, runs a-g twice, writes this file\n"
+    out.append("```sh\nbench/run.sh            # builds Release, installs ncat/ngircd if missing, runs a-i twice (h and i: sockchat and ngIRCd), writes this file\n"
                "RUNS=1 bench/run.sh b   # one scenario, once\n"
+               "PEERS=\"sockchat ngircd\" RUNS=1 bench/run.sh e h i   # issue 9's sitting: the slow-reader check (e) after its fix\n"
+               "PEERS=\"sockchat ngircd\" RUNS=2 bench/run.sh h i     # then h and i again, twice each (the h, h1000 and i tables)\n"
                "python3 bench/report.py bench/results/raw.jsonl bench/RESULTS.md\n```")
     out.append("")
     out.append("Load generator (`taskset -c 1`, inside `timeout`): `dotnet bench/Sockchat.Bench/bin/Release/net10.0/"
@@ -369,7 +485,7 @@ def main():
     for scenario, title in SCENARIOS:
         if any(r.get("scenario") == scenario for r in records) and scenario != "f":
             out.append(f"- {scenario}: `{args_of(records, scenario)}`")
-    out.append("- per peer: sockchat `--dialect json` (text: `--dialect text`), relays `--dialect relay`, "
+    out.append("- per peer: sockchat `--dialect json` (text, and scenario h: `--dialect text`), relays `--dialect relay`, "
                "ncat `--dialect ncat --connect-rate 100`, ngIRCd `--dialect irc --irc-oper bench:bench --connect-rate 1000`.")
     out.append("")
     out.append(SERVER_COMMANDS)
@@ -385,6 +501,10 @@ def main():
         peers = by_peer(records, scenario)
         if not peers:
             continue
+        sizes = sorted({r.get("clients") for runs in peers.values() for r in runs if r.get("clients")})
+        if scenario in ("h", "i") and sizes and sizes != [10000]:
+            # A run with BIG_ROOM_CLIENTS set: say so in the title instead of the default size.
+            title = title.replace("10,000", " / ".join(num(n) for n in sizes))
         out.append(f"## {title}")
         out.append("")
         if scenario in ("a", "b", "c"):
@@ -398,8 +518,10 @@ def main():
                 ratio_line(out, peers)
             if scenario == "b" and "sockchat-text" in peers:
                 ratio_line(out, peers, "sockchat-text")
-        elif scenario.startswith("d"):
+        elif scenario.startswith("d") or scenario == "i":
             idle_table(out, peers)
+        elif scenario.startswith("h"):
+            big_room_table(out, peers)
         elif scenario == "f":
             say_section(out, peers)
         elif scenario == "g":
@@ -484,6 +606,15 @@ GENERATOR_FLOOR_NOTE = (
     "about 25 ms are the generator's, not the server's, and issue 5's 2 ms target cannot be checked with this "
     "generator until its receive path gets cheaper (for example one epoll loop reading raw sockets).")
 
+BIG_ROOM_NOTE = (
+    "*held*: connections open when the server's RSS was read, which KiB per connection divides by. The generator "
+    "paces connects at 1,000/s from 127.0.0.1-4; *all registered* is 0.00 when the last client had its welcome by "
+    "the time the last connect completed. sockchat announces joins in a room of 100 or more as one batched "
+    "`* N people joined` line per second; ngIRCd sends every JOIN to every member (about N²/2 lines for N clients), "
+    "and it listens with a backlog of 10, so once its loop slows down, connects overflow the accept queue and wait "
+    "for SYN retransmissions (`connect: timeout` after 20 s). Clients not connected by the time limit are "
+    "`not tried: out of time`.")
+
 SCENARIOS = [
     ("a", "a. 10 clients, all sending 2000 x 64 B"),
     ("b", "b. 100 clients, 10 senders x 500"),
@@ -493,6 +624,9 @@ SCENARIOS = [
     ("e", "e. Slow reader: 100 clients, 10 senders x 5000, with and without one client that stops reading"),
     ("f", "f. `sockchat say` one-shot wall time vs a bare `dotnet hello.dll`"),
     ("g", "g. Durable history (--history-db FILE) vs :memory: on scenario b"),
+    ("h", "h. Big room (issue 9): 10,000 text clients join one room at 1,000 connections/s, then one message to all"),
+    ("h1000", "h. Big room at 1,000 clients (the size issue 9 quotes ngIRCd at)"),
+    ("i", "i. Idle (issue 9): 10,000 connections in rooms of 100"),
 ]
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@
 #
 # Scenarios: a (10 clients all sending), b (100 clients, 10 senders), c (1000 clients, one paced
 # sender), d (idle 1000 and 10000), e (slow reader), f (say one-shot vs dotnet hello),
-# g (durable history vs :memory:). Needs root for apt-get when ncat or ngircd is missing. Scenario f
+# g (durable history vs :memory:), h (issue 9: 10,000 text clients joining one room at 1000/s, one
+# message to all), i (issue 9: 10,000 idle connections in rooms of 100). Needs root for apt-get when ncat or ngircd is missing. Scenario f
 # packs the tool and installs it into a scratch --tool-path to time it as users run it.
 set -uo pipefail   # no -e: a run that fails is a result to record, not a reason to stop
 
@@ -34,7 +35,7 @@ BENCH=$ROOT/bench/Sockchat.Bench/bin/Release/net10.0/sockchat-bench.dll
 HELLO=$ROOT/bench/hello/bin/Release/net10.0/hello.dll
 WORK=$(mktemp -d /tmp/sockchat-bench.XXXXXX)
 SCENARIOS=("$@")
-[ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(a b c d e f g)
+[ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(a b c d e f g h i)
 
 SERVER_WRAPPER=""   # the `timeout` process around the current server
 SERVER_PID=""       # the server itself (what --server-pid reads /proc of)
@@ -235,7 +236,7 @@ point() {
         fi
         stop_server
         record "$scenario" "$peer" "$run" "$code" "$json" "$args"
-        log "$scenario $peer run $run: $(tail -1 "$RAW" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(d.get("status"), "delivered/s", d.get("delivered_per_s"), "p99_us", d.get("p99_us"), "lost", d.get("lost"), "spliced", d.get("spliced"), "ready", d.get("ready"), "KiB/conn", d.get("kib_per_connection"))')"
+        log "$scenario $peer run $run: $(tail -1 "$RAW" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(d.get("status"), "delivered/s", d.get("delivered_per_s"), "p99_us", d.get("p99_us"), "lost", d.get("lost"), "spliced", d.get("spliced"), "ready", d.get("ready"), "KiB/conn", d.get("kib_per_connection"), *(["registered in 15 s", d.get("registered_in_window"), "all after ms", d.get("all_registered_ms"), "reached in 1 s", d.get("delivered_in_window"), "last ms", d.get("all_delivered_ms")] if d.get("mode") == "room" else []))')"
     done
 }
 
@@ -338,6 +339,60 @@ scenario_g() {
     for p in sockchat-memory sockchat-file; do point g "$p" 40 --clients 100 --senders 10 --messages 500; done
 }
 
+# Issue 9, the big room: BIG_ROOM_CLIENTS (10000) text clients connect at BIG_ROOM_RATE (1000) per
+# second and join one room (sockchat's text dialect: #general, where a nickname line puts them;
+# ngIRCd: JOIN #bench), then client 0 posts one message. The generator reports how many registered
+# within 15 s of the last connect and when the last did, how many readers got the message within
+# 1 s and when the last did, and the server's RSS growth per connection held (read after a 2 s hold).
+# h1000 is the same with 1000 clients: the size issue 9 quotes ngIRCd's 4.2 KiB per connection at.
+# The peers must not refuse the load: sockchat runs with --max-per-address 0 and --max-clients
+# 60000 (start_server), ngIRCd with MaxConnectionsIP = 0 and MaxConnections = 0 (its template), and
+# the clients come from 127.0.0.1..127.0.0.4 so that earlier runs' TIME_WAIT ports do not run out.
+BIG_ROOM_CLIENTS=${BIG_ROOM_CLIENTS:-10000}
+BIG_ROOM_RATE=${BIG_ROOM_RATE:-1000}
+
+# Descriptors for N connections in one process (server or generator), with room to spare.
+check_open_files() {
+    local needed=$(($1 + 200))
+    if [ "$(ulimit -n)" -lt "$needed" ]; then
+        log "open-file limit $(ulimit -n) is below $needed: $1 connections will fail for want of descriptors"
+    fi
+}
+
+big_room_point() {
+    local scenario=$1 peer=$2 clients=$3 rate=$4
+    local limit=$(( clients / rate + 90 ))
+    check_open_files "$clients"
+    point "$scenario" "$peer" "$limit" --mode room --clients "$clients" --connect-rate "$rate" --source-addresses 4 \
+        --register-window 15 --register-wait 60 --delivery-window 1 --delivery-wait 10
+}
+
+scenario_h() {
+    local p
+    for p in "${PEERS[@]}"; do
+        case $p in
+            # Text clients, as issue 9 asks: the native server's text dialect.
+            sockchat) big_room_point h1000 sockchat-text 1000 "$BIG_ROOM_RATE"; big_room_point h sockchat-text "$BIG_ROOM_CLIENTS" "$BIG_ROOM_RATE" ;;
+            ngircd) big_room_point h1000 ngircd 1000 "$BIG_ROOM_RATE"; big_room_point h ngircd "$BIG_ROOM_CLIENTS" "$BIG_ROOM_RATE" ;;
+            *) log "h: $p has no rooms to join (or no registration to wait for); skipped" ;;
+        esac
+    done
+}
+
+# Issue 9, idle memory: scenario d's 10,000 idle connections, each client in room idle(i/100)
+# (JSON hello.room for sockchat, JOIN #idleK for ngIRCd), KiB per connection after a 2 s hold.
+scenario_i() {
+    local p
+    check_open_files "$BIG_ROOM_CLIENTS"
+    for p in "${PEERS[@]}"; do
+        case $p in
+            sockchat|sockchat-jit|ngircd)
+                point i "$p" 90 --mode idle --clients "$BIG_ROOM_CLIENTS" --idle-room-size 100 --source-addresses 4 ;;
+            *) log "i: $p skipped (rooms of 100 need rooms)" ;;
+        esac
+    done
+}
+
 main() {
     ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 20000 2>/dev/null
     log "open files: $(ulimit -n); cores: $(nproc); server on core $SERVER_CORE, generator on core $GENERATOR_CORE; $RUNS run(s) per point"
@@ -352,7 +407,7 @@ import json, os, sys
 path, chosen = sys.argv[1], sys.argv[2:]
 peers = set(os.environ["PEER_LIST"].split())
 def scenario_of(s):
-    return "d" if s.startswith("d") else "e" if s.startswith("e") else s
+    return "d" if s.startswith("d") else "e" if s.startswith("e") else "h" if s.startswith("h") else s
 def replaced(d):
     return scenario_of(d.get("scenario", "")) in chosen and d.get("peer") in peers
 keep = [l for l in open(path) if l.strip() and not replaced(json.loads(l))]

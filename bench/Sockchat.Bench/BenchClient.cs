@@ -159,26 +159,37 @@ public sealed partial class BenchClient : IDisposable
     }
 
     /// <summary>
-    /// For a client that stopped reading: reads what is buffered without waiting and tells whether
-    /// the server has closed the connection behind it (EOF or reset after the buffered data).
+    /// For a client that stopped reading: reads what the server sends, waiting up to
+    /// <paramref name="deadline"/> in all, and tells whether the server closed the connection
+    /// (EOF or reset) within it. The read blocks: a server that drains its queue to a slow client a
+    /// slice at a time before closing leaves the kernel buffer empty between slices, which a
+    /// non-blocking read would take for "still open". False when the deadline or
+    /// <paramref name="maxBytes"/> is reached with the connection still open.
     /// </summary>
-    public bool DrainAndCheckClosed(int maxBytes)
+    public bool DrainAndCheckClosed(int maxBytes, TimeSpan deadline)
     {
         var socket = _socket;
         if (socket is null)
         {
             return true;
         }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            socket.Blocking = false;
+            socket.Blocking = true;
             var drained = 0;
             while (drained < maxBytes)
             {
-                var read = socket.Receive(_buffer, SocketFlags.None, out var error);
-                if (error == SocketError.WouldBlock)
+                var remaining = deadline - clock.Elapsed;
+                if (remaining <= TimeSpan.Zero)
                 {
                     return false;
+                }
+                socket.ReceiveTimeout = Math.Max(1, (int)Math.Ceiling(remaining.TotalMilliseconds));
+                var read = socket.Receive(_buffer, SocketFlags.None, out var error);
+                if (error is SocketError.WouldBlock or SocketError.TimedOut)
+                {
+                    continue; // nothing within the timeout: the loop's deadline check decides
                 }
                 if (error != SocketError.Success || read == 0)
                 {

@@ -48,6 +48,9 @@ public sealed record BenchOptions
     /// <summary>How long, after the run, the server is given to disconnect the client that stopped reading before it is checked (without reading from it meanwhile).</summary>
     public double StopReaderGraceSeconds { get; init; } = 5;
 
+    /// <summary>After the grace, how long the check reads (blocking) what the server still sends to that client, waiting for its close.</summary>
+    public double StopReaderDrainSeconds { get; init; } = 5;
+
     public string Label { get; init; } = "";
 
     /// <summary>IRC operator login NAME:PASSWORD; senders use it to set user mode +F (relaxed flood protection).</summary>
@@ -58,6 +61,18 @@ public sealed record BenchOptions
 
     /// <summary>In idle mode, how long the connections are held after everyone is ready.</summary>
     public double HoldSeconds { get; init; } = 2;
+
+    /// <summary>Room mode: clients registered this soon after the last connect count as registered in time.</summary>
+    public double RegisterWindowSeconds { get; init; } = 15;
+
+    /// <summary>Room mode: how long after the last connect to wait for every client to register before posting anyway.</summary>
+    public double RegisterWaitSeconds { get; init; } = 30;
+
+    /// <summary>Room mode: clients that got the message this soon after it was sent count as reached in time.</summary>
+    public double DeliveryWindowSeconds { get; init; } = 1;
+
+    /// <summary>Room mode: how long after sending to wait for the message to reach everyone.</summary>
+    public double DeliveryWaitSeconds { get; init; } = 10;
 
     public int ConnectConcurrency { get; init; } = 200;
 

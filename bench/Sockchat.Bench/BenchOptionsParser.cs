@@ -15,7 +15,8 @@ public static class BenchOptionsParser
           --messages M             messages per sender [100]
           --size B                 payload bytes per message [64]
           --rate R                 messages/s per sender, 0 = as fast as possible [0]
-          --mode chat|idle         idle: connect, hold, measure memory per connection [chat]
+          --mode chat|idle|room    idle: connect, hold, measure memory per connection; room: everyone joins one
+                                   room, client 0 posts one message, then hold and measure memory [chat]
           --server-pid PID         read the server's VmRSS/VmHWM from /proc/PID/status
           --source-addresses K     spread connections over 127.0.0.1..127.0.0.K [1]
           --time-limit SECONDS     hard stop [60]
@@ -24,9 +25,14 @@ public static class BenchOptionsParser
           --stall-timeout SECONDS  stop when nothing arrived at all for this long [5]
           --stop-reader INDEX      client bINDEX stops reading when sending starts (not a sender)
           --stop-reader-grace S    after the run, wait S seconds (not reading) before checking it was disconnected [5]
+          --stop-reader-drain S    then read what it is still sent, blocking, up to S seconds, for the server's close [5]
           --irc-oper NAME:PASS     irc: senders OPER and set +F (relaxed flood protection)
           --idle-room-size K       idle: rooms/channels of K clients, 0 = one room [100]
-          --hold SECONDS           idle: hold the connections this long [2]
+          --hold SECONDS           idle, room: hold the connections this long before reading the server's RSS [2]
+          --register-window S      room: registered within S s of the last connect counts as in time [15]
+          --register-wait S        room: wait at most S s after the last connect for everyone to register [30]
+          --delivery-window S      room: the message reaching a client within S s of its send counts as in time [1]
+          --delivery-wait S        room: wait at most S s after the send for the message to reach everyone [10]
           --connect-concurrency C  connects in flight at once [200]
           --connect-rate R         new connections per second, 0 = unpaced [0]
           --show-corrupt N         print the first N corrupt (spliced) lines on stderr [0]
@@ -72,9 +78,14 @@ public static class BenchOptionsParser
                 "--stall-timeout" => options with { StallTimeoutSeconds = Number(name, value, 0.1, 3600) },
                 "--stop-reader" => options with { StopReader = Int(name, value.TrimStart('b'), 0, 1_000_000) },
                 "--stop-reader-grace" => options with { StopReaderGraceSeconds = Number(name, value, 0, 60) },
+                "--stop-reader-drain" => options with { StopReaderDrainSeconds = Number(name, value, 0.1, 60) },
                 "--irc-oper" => options with { IrcOper = value.Contains(':') ? value : throw new BenchUsageException("--irc-oper wants NAME:PASSWORD") },
                 "--idle-room-size" => options with { IdleRoomSize = Int(name, value, 0, 1_000_000) },
                 "--hold" => options with { HoldSeconds = Number(name, value, 0, 3600) },
+                "--register-window" => options with { RegisterWindowSeconds = Number(name, value, 0.1, 3600) },
+                "--register-wait" => options with { RegisterWaitSeconds = Number(name, value, 0.1, 3600) },
+                "--delivery-window" => options with { DeliveryWindowSeconds = Number(name, value, 0.001, 3600) },
+                "--delivery-wait" => options with { DeliveryWaitSeconds = Number(name, value, 0.1, 3600) },
                 "--connect-concurrency" => options with { ConnectConcurrency = Int(name, value, 1, 100_000) },
                 "--connect-rate" => options with { ConnectRate = Number(name, value, 0, 1e7) },
                 "--label" => options with { Label = value },
@@ -86,6 +97,11 @@ public static class BenchOptionsParser
         if (!portGiven)
         {
             throw new BenchUsageException("--port is required");
+        }
+        if (options.Mode == BenchMode.Room)
+        {
+            // One message from client 0 to everyone: --senders and --messages do not apply.
+            options = options with { Senders = 1, Messages = 1 };
         }
         Validate(options);
         return options;
@@ -102,6 +118,14 @@ public static class BenchOptionsParser
         {
             throw new BenchUsageException($"--stop-reader {reader} must be a client that does not send: {options.Senders}..{options.Clients - 1}");
         }
+        if (options.Mode == BenchMode.Room && options.Clients < 2)
+        {
+            throw new BenchUsageException("room mode needs at least 2 clients: one posts, the others read");
+        }
+        if (options.Mode == BenchMode.Room && ChatDialect.Create(options.Dialect).NeedsReadyProbe)
+        {
+            throw new BenchUsageException($"room mode needs a dialect that registers clients (json, text or irc), not {options.Dialect}");
+        }
         if (options.Mode == BenchMode.Chat && options.Senders == 0 && options.Messages > 0)
         {
             throw new BenchUsageException("chat mode needs at least one sender (--senders)");
@@ -112,7 +136,8 @@ public static class BenchOptionsParser
     {
         "chat" => BenchMode.Chat,
         "idle" => BenchMode.Idle,
-        _ => throw new BenchUsageException($"--mode is chat or idle, not '{value}'"),
+        "room" => BenchMode.Room,
+        _ => throw new BenchUsageException($"--mode is chat, idle or room, not '{value}'"),
     };
 
     private static int Int(string name, string value, int min, int max) =>

@@ -52,6 +52,22 @@ public sealed record BenchReport
     public double GeneratorCpuS { get; init; }
     /// <summary>The generator's whole run, start to report: with <see cref="GeneratorCpuS"/>, how busy its core was.</summary>
     public double WallS { get; init; }
+    /// <summary>Room mode: when the last connect completed, ms after the run began.</summary>
+    public double? LastConnectMs { get; init; }
+    /// <summary>Room mode: the window after the last connect within which a registration counts as in time.</summary>
+    public double? RegisterWindowS { get; init; }
+    /// <summary>Room mode: clients registered (welcome, or IRC's echo of their JOIN) within the register window.</summary>
+    public int? RegisteredInWindow { get; init; }
+    /// <summary>Room mode: ms from the last connect to the last registration; null when not everyone registered.</summary>
+    public double? AllRegisteredMs { get; init; }
+    /// <summary>Room mode: the window after the send within which the message reaching a client counts as in time.</summary>
+    public double? DeliveryWindowS { get; init; }
+    /// <summary>Room mode: readers (every client but the poster) that got the message within the delivery window; null when nothing was posted.</summary>
+    public int? DeliveredInWindow { get; init; }
+    /// <summary>Room mode: ms from the send until the last reader got it; null when not every reader did.</summary>
+    public double? AllDeliveredMs { get; init; }
+    /// <summary>Room mode: connections still open when the server's RSS was read (what <see cref="KibPerConnection"/> divides by).</summary>
+    public int? ConnectionsHeld { get; init; }
     public int? StopReader { get; init; }
     public bool? StopReaderDisconnected { get; init; }
     /// <summary>complete, lossy, stalled, timeout, not_ready, or unreachable.</summary>

@@ -17,8 +17,11 @@ public sealed partial class LoadGenerator
         var latency = _latency.Merge();
         var lastDelivery = counted.Length == 0 ? 0 : counted.Max(c => c.LastDeliveryTicks);
         var duration = result.SendStartTicks is { } start && received > 0 ? LatencyRecorder.ToSeconds(lastDelivery - start) : 0;
-        double? perConnection = _options.Mode == BenchMode.Idle && before is { } b && after is { } a && ready > 0
-            ? Math.Round((a.RssKib - b.RssKib) / (double)ready, 2)
+        RoomFigures? room = _options.Mode == BenchMode.Room ? MeasureRoom(result) : null;
+        // Idle: per ready client. Room: per connection still open (registered or not), since each holds memory.
+        var divisor = room is { } r ? r.Held : ready;
+        double? perConnection = _options.Mode != BenchMode.Chat && before is { } b && after is { } a && divisor > 0
+            ? Math.Round((a.RssKib - b.RssKib) / (double)divisor, 2)
             : null;
 
         var status = Status();
@@ -26,7 +29,7 @@ public sealed partial class LoadGenerator
         {
             Label = _options.Label,
             Dialect = _dialect.Name,
-            Mode = _options.Mode == BenchMode.Idle ? "idle" : "chat",
+            Mode = _options.Mode switch { BenchMode.Idle => "idle", BenchMode.Room => "room", _ => "chat" },
             Clients = _clients.Length,
             Ready = ready,
             Failed = _clients.Length - ready,
@@ -63,6 +66,14 @@ public sealed partial class LoadGenerator
             ServerCpuS = serverCpu is { } cpu ? Math.Round(cpu, 2) : null,
             GeneratorCpuS = Math.Round(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, 2),
             WallS = Math.Round(_clock.Elapsed.TotalSeconds, 2),
+            LastConnectMs = room?.LastConnectMs,
+            RegisterWindowS = room is null ? null : _options.RegisterWindowSeconds,
+            RegisteredInWindow = room?.RegisteredInWindow,
+            AllRegisteredMs = room?.AllRegisteredMs,
+            DeliveryWindowS = room is null ? null : _options.DeliveryWindowSeconds,
+            DeliveredInWindow = room?.DeliveredInWindow,
+            AllDeliveredMs = room?.AllDeliveredMs,
+            ConnectionsHeld = room?.Held,
             StopReader = _options.StopReader,
             StopReaderDisconnected = result.StopReaderDisconnected,
             Status = status,

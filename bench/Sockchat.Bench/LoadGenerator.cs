@@ -28,6 +28,7 @@ public sealed partial class LoadGenerator : IDisposable
     private readonly CancellationTokenSource _clientsStop = new();
     private readonly TaskCompletionSource _allSettled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Stopwatch _clock = new();
+    private readonly long[] _readyAtTicks;
     private int _readyCount;
     private int _failedCount;
     private long _sent;
@@ -41,6 +42,8 @@ public sealed partial class LoadGenerator : IDisposable
         var exact = (double)options.Clients * options.Senders * options.Messages <= 2e9;
         var bufferBytes = options.Clients <= 200 ? 64 * 1024 : options.Clients <= 2000 ? 16 * 1024 : 4 * 1024;
         _clients = new BenchClient[options.Clients];
+        _readyAtTicks = new long[options.Clients];
+        Array.Fill(_readyAtTicks, -1L);
         for (var i = 0; i < options.Clients; i++)
         {
             var session = new DialectSession(i, i < options.Senders, RoomFor(i));
@@ -65,13 +68,21 @@ public sealed partial class LoadGenerator : IDisposable
         try
         {
             result.ConnectMs = await ConnectAllAsync(server, run.Token);
-            result.ReadyMs = await WaitUntilReadyAsync(run.Token);
-            if (_options.Mode == BenchMode.Idle)
+            result.LastConnectTicks = _clock.ElapsedTicks;
+            if (_options.Mode == BenchMode.Room)
             {
+                result.ReadyMs = await WaitUntilRegisteredAsync(result.LastConnectTicks, run.Token);
+                await RunRoomAsync(result, run.Token);
+                await HoldIdleAsync(result, run.Token);
+            }
+            else if (_options.Mode == BenchMode.Idle)
+            {
+                result.ReadyMs = await WaitUntilReadyAsync(run.Token);
                 await HoldIdleAsync(result, run.Token);
             }
             else
             {
+                result.ReadyMs = await WaitUntilReadyAsync(run.Token);
                 await RunChatAsync(result, run.Token);
             }
             result.TimedOut |= run.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
@@ -84,9 +95,10 @@ public sealed partial class LoadGenerator : IDisposable
         if (_options.StopReader is { } reader)
         {
             // A server may notice a stalled reader only after a grace period of its own; reading from
-            // it meanwhile would unstall it, so wait first, then drain what it was sent and look for the close.
+            // it meanwhile would unstall it, so wait first, then drain what it was sent and wait (blocking,
+            // up to --stop-reader-drain) for the close behind it.
             await Task.Delay(TimeSpan.FromSeconds(_options.StopReaderGraceSeconds), cancellationToken);
-            result.StopReaderDisconnected = _clients[reader].DrainAndCheckClosed(64 << 20);
+            result.StopReaderDisconnected = _clients[reader].DrainAndCheckClosed(64 << 20, TimeSpan.FromSeconds(_options.StopReaderDrainSeconds));
         }
         var memoryAfter = ReadServerMemory();
         var cpuAfter = ReadServerCpu();
@@ -125,6 +137,10 @@ public sealed partial class LoadGenerator : IDisposable
 
     private void OnStateChanged(BenchClient client, ClientState state)
     {
+        if (state == ClientState.Ready)
+        {
+            Interlocked.CompareExchange(ref _readyAtTicks[client.Index], _clock.ElapsedTicks, -1L);
+        }
         var settled = state switch
         {
             ClientState.Ready => Interlocked.Increment(ref _readyCount) + Volatile.Read(ref _failedCount),

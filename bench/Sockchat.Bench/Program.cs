@@ -26,12 +26,14 @@ catch (BenchUsageException ex)
     return 2;
 }
 
-// A last resort: the run bounds itself, but a wedged close must still not outlive the limit by much.
+// A last resort: the run bounds itself, but a wedged close must still not outlive the limit by much
+// (the slow-reader check comes after the run: its grace and drain are added).
+var afterRun = options.StopReader is null ? TimeSpan.Zero : TimeSpan.FromSeconds(options.StopReaderGraceSeconds + options.StopReaderDrainSeconds);
 using var watchdog = new Timer(_ =>
 {
     Console.Error.WriteLine("sockchat-bench: time limit passed and the run did not end; exiting");
     Environment.Exit(4);
-}, null, options.TimeLimit + TimeSpan.FromSeconds(15), Timeout.InfiniteTimeSpan);
+}, null, options.TimeLimit + afterRun + TimeSpan.FromSeconds(15), Timeout.InfiniteTimeSpan);
 
 using var generator = new LoadGenerator(options, Console.Error);
 BenchReport report;

@@ -58,6 +58,18 @@ public static class ReportFormatter
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"latency      p50 {Micros(r.P50Us)}  p90 {Micros(r.P90Us)}  p99 {Micros(r.P99Us)}  p99.9 {Micros(r.P999Us)}  max {Micros(r.MaxUs)}");
         }
+        if (r.Mode == "room")
+        {
+            var all = r.AllRegisteredMs is { } regMs ? $"all {r.Clients} {regMs:F0} ms after it" : $"not all {r.Clients} within the wait";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"registered   {r.RegisteredInWindow}/{r.Clients} within {r.RegisterWindowS:G} s of the last connect ({r.LastConnectMs:F0} ms); {all}");
+            var readers = r.Clients - 1;
+            var last = r.AllDeliveredMs is { } delMs ? $"the last {delMs:F1} ms after the send" : $"{r.Received}/{readers} got it at all";
+            var message = r.DeliveredInWindow is { } inWindow
+                ? string.Create(CultureInfo.InvariantCulture, $"message      reached {inWindow}/{readers} readers within {r.DeliveryWindowS:G} s; {last}")
+                : "message      not posted (client 0 was not registered)";
+            text.AppendLine(message);
+        }
         if (r.StopReader is { } reader)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"stop-reader  b{reader} stopped reading; server disconnected it: {(r.StopReaderDisconnected == true ? "yes" : "no")}");

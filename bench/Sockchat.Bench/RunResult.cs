@@ -7,6 +7,9 @@ internal sealed class RunResult
 
     public double ReadyMs { get; set; }
 
+    /// <summary>When the last connect completed, in the generator's Stopwatch ticks since the run began.</summary>
+    public long LastConnectTicks { get; set; }
+
     /// <summary>Sending started (in <see cref="LatencyRecorder"/> ticks); null when it never did.</summary>
     public long? SendStartTicks { get; set; }
 

@@ -83,7 +83,7 @@ public sealed class BenchOptionsParserTests
     [InlineData("--time-limit wants a number from 1 to 3600, not '0'", "--port", "1", "--time-limit", "0")]
     [InlineData("--source-addresses wants a whole number from 1 to 254, not '255'", "--port", "1", "--source-addresses", "255")]
     [InlineData("unknown dialect 'xmpp': use json, text, relay, ncat or irc", "--port", "1", "--dialect", "xmpp")]
-    [InlineData("--mode is chat or idle, not 'burst'", "--port", "1", "--mode", "burst")]
+    [InlineData("--mode is chat, idle or room, not 'burst'", "--port", "1", "--mode", "burst")]
     [InlineData("unknown option '--frobnicate'", "--port", "1", "--frobnicate", "1")]
     [InlineData("unknown option 'extra'", "--port", "1", "extra", "arg")]
     [InlineData("--irc-oper wants NAME:PASSWORD", "--port", "1", "--irc-oper", "bench")]
