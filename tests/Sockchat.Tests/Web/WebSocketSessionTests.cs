@@ -176,6 +176,25 @@ public sealed class WebSocketSessionTests
         Assert.Equal(await talker.SayAndWaitAsync("still flowing"), (await watcher.ExpectAsync<MsgFrame>(m => m.Text == "still flowing")).Seq);
     }
 
+    [Fact(Timeout = 30000)]
+    public async Task Healthz_is_200_while_the_server_takes_chat_connections_and_503_once_it_stops()
+    {
+        // Arrange
+        var server = await TestServer.StartAsync();
+        await using var web = await StartWebAsync(server);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var health = new Uri(web.Url, "/healthz");
+        var before = await http.GetAsync(health);
+
+        // Act
+        await server.DisposeAsync();
+        var after = await http.GetAsync(health);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, after.StatusCode);
+    }
+
     private static async Task<WebFrontEnd> StartWebAsync(TestServer server)
     {
         var web = new WebFrontEnd(new WebFrontEndOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, NullLoggerFactory.Instance,
