@@ -34,8 +34,13 @@ public sealed partial class ClientSession
         Math.Min(Math.Min(options.HandshakeTimeout.TotalMilliseconds, options.PingInterval.TotalMilliseconds) / 4, options.NicknamePromptDelay.TotalMilliseconds),
         50, 5000));
 
-    /// <summary>True from when the transport is open until the loops ended: the watchdog looks only at such sessions.</summary>
-    private volatile bool _watched;
+    /// <summary>
+    /// True from the session's creation until its loops ended: the watchdog looks only at such
+    /// sessions. From creation, not from when its loops start, so that the handshake deadline runs
+    /// from the connect (and a test on a fake clock knows the session is watched once the server
+    /// counts it). Before the loops run, what the watchdog does only queues bytes and cancels, which they then see.
+    /// </summary>
+    private volatile bool _watched = true;
 
     private TimeSpan Since(long stamp) => _time.GetElapsedTime(stamp);
 

@@ -307,7 +307,6 @@ public sealed partial class ClientSession : IAsyncDisposable
                 Log.Disconnected(_logger, Id, Name ?? "-", "tls handshake failed");
                 return;
             }
-            _watched = true;
             var writing = WriteLoopAsync(_abort.Token);
             try
             {
