@@ -103,6 +103,8 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
         var storing = _writer!.RunAsync();
         var fanout = _hub!.RunFanoutAsync();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var period = ClientSession.WatchdogPeriod(options);
+        _watchdog = (timeProvider ?? TimeProvider.System).CreateTimer(static s => ((ChatServer)s!).WatchSessions(), this, period, period);
         var accepting = AcceptLoopAsync(listener, stop.Token);
         Volatile.Write(ref _accepting, true);
         var first = await Task.WhenAny(accepting, storing, fanout);
@@ -118,6 +120,7 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
         await accepting.ContinueWith(static _ => { }, TaskScheduler.Default);
         listener.Dispose();
         await ShutdownAsync(storing, fanout);
+        await _watchdog.DisposeAsync();
         if (fault is not null)
         {
             throw new ServerFaultException($"the server stopped because its {loop} loop failed: {fault.Message}", fault);
@@ -200,37 +203,60 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
     private ClientSession StartSession(ClientTransport transport)
     {
         var id = Interlocked.Increment(ref _nextId);
-        var session = new ClientSession(id, transport, _hub!, options, _auth, _logger, timeProvider);
+        var session = new ClientSession(id, transport, _hub!, options, _auth, _logger, timeProvider, _released ??= Released);
         // In the table before it runs: shutdown sees every session that could still take messages.
         _sessions[id] = session;
         _metrics?.ConnectionOpened(session.TransportKind, session.Dialect);
-        _ = RunSessionAsync(session);
+        session.Start();
         return session;
     }
 
-    /// <summary>A session's whole life; never throws (a session's failure is logged, not the server's). Shutdown awaits <see cref="ClientSession.Finished"/>.</summary>
-    private async Task RunSessionAsync(ClientSession session)
+    private Action<ClientSession>? _released;
+
+    /// <summary>A session ended and released its connection (called by it, once): forget it. Shutdown awaits <see cref="ClientSession.Finished"/>.</summary>
+    private void Released(ClientSession session)
     {
-        await Task.Yield();
-        Log.Connected(_logger, session.Id, session.RemoteEndPoint?.ToString());
+        ReleaseAddress(session.RemoteEndPoint?.Address ?? IPAddress.None);
+        _sessions.TryRemove(session.Id, out _);
+        _metrics?.ConnectionClosed(session.TransportKind, session.Dialect);
+    }
+
+    /// <summary>
+    /// The one watchdog timer of all sessions, on the server's <see cref="TimeProvider"/>: every
+    /// <see cref="ClientSession.WatchdogPeriod"/> it lets each session check its deadlines
+    /// (<see cref="ClientSession.Watch"/>). One timer for the server instead of one per session:
+    /// ten thousand idle connections cost ten thousand looks a tick, not ten thousand timers.
+    /// Ticks never overlap: a tick that finds the last one still running is skipped.
+    /// </summary>
+    private void WatchSessions()
+    {
+        if (Interlocked.Exchange(ref _watching, 1) == 1)
+        {
+            return;
+        }
         try
         {
-            await session.RunAsync();
-        }
-        catch (Exception ex)
-        {
-            // One connection's failure never brings down the server.
-            Log.SessionFailed(_logger, ex, session.Id);
+            foreach (var session in _sessions.Values)
+            {
+                try
+                {
+                    session.Watch();
+                }
+                catch (Exception ex)
+                {
+                    // A timer callback that throws ends the process; one session's failure must not.
+                    Log.SessionFailed(_logger, ex, session.Id);
+                }
+            }
         }
         finally
         {
-            ReleaseAddress(session.RemoteEndPoint?.Address ?? IPAddress.None);
-            await session.DisposeAsync();
-            _sessions.TryRemove(session.Id, out _);
-            _metrics?.ConnectionClosed(session.TransportKind, session.Dialect);
-            session.MarkFinished();
+            Volatile.Write(ref _watching, 0);
         }
     }
+
+    private int _watching;
+    private ITimer? _watchdog;
 
     private void ReleaseAddress(IPAddress address)
     {
@@ -313,6 +339,10 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
     {
         _metrics?.Dispose();
         _listener?.Dispose();
+        if (_watchdog is not null)
+        {
+            await _watchdog.DisposeAsync();
+        }
         if (_store is not null)
         {
             await _store.DisposeAsync();

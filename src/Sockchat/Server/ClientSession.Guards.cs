@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using System.Threading.RateLimiting;
 using Sockchat.Protocol;
 
 namespace Sockchat.Server;
@@ -22,30 +21,42 @@ public sealed partial class ClientSession
     private readonly long _connectedStamp;
     /// <summary>Zero, or when the unanswered ping was sent: set by the watchdog, cleared by the read loop (interlocked).</summary>
     private long _pingSentStamp;
-    private TokenBucketRateLimiter? _limiter;
+    /// <summary>The client's rate: read loop only.</summary>
+    private TokenBucket _rate;
     /// <summary>Frames refused since the last one handled; read loop only.</summary>
     private int _refusedInARow;
 
     /// <summary>
-    /// One timer per session, on the session's <see cref="TimeProvider"/> (tests drive it with a
-    /// fake clock): the nickname prompt and the handshake deadline, then the idle check.
+    /// How often the server's one watchdog timer looks at every session (<see cref="Watch"/>): a
+    /// quarter of the shorter deadline, between 50 ms and 5 s, and no longer than the nickname prompt delay.
     /// </summary>
-    private ITimer StartWatchdog()
-    {
-        var period = WatchdogPeriod(_options);
-        var first = _options.NicknamePromptDelay < period ? _options.NicknamePromptDelay : period;
-        return _time.CreateTimer(static s => ((ClientSession)s!).Watch(), this, first, period);
-    }
-
-    /// <summary>How often the watchdog looks: a quarter of the shorter deadline, between 50 ms and 5 s.</summary>
     internal static TimeSpan WatchdogPeriod(ServerOptions options) => TimeSpan.FromMilliseconds(Math.Clamp(
-        Math.Min(options.HandshakeTimeout.TotalMilliseconds, options.PingInterval.TotalMilliseconds) / 4, 50, 5000));
+        Math.Min(Math.Min(options.HandshakeTimeout.TotalMilliseconds, options.PingInterval.TotalMilliseconds) / 4, options.NicknamePromptDelay.TotalMilliseconds),
+        50, 5000));
+
+    /// <summary>
+    /// True from the session's creation until its loops ended: the watchdog looks only at such
+    /// sessions. From creation, not from when its loops start, so that the handshake deadline runs
+    /// from the connect (and a test on a fake clock knows the session is watched once the server
+    /// counts it). Before the loops run, what the watchdog does only queues bytes and cancels, which they then see.
+    /// </summary>
+    private volatile bool _watched = true;
 
     private TimeSpan Since(long stamp) => _time.GetElapsedTime(stamp);
 
-    /// <summary>The watchdog's tick, on a timer thread: it touches only the timestamps, <c>_closeReason</c> and the outbox; a ping goes through the hub's lock like any delivery.</summary>
-    private void Watch()
+    /// <summary>
+    /// The watchdog's look at this session, from the server's one timer (<see cref="ChatServer"/>,
+    /// on its <see cref="TimeProvider"/>; never two at once): it prompts for a nickname, enforces
+    /// the handshake deadline, drops a client that stopped reading, pings and drops the silent.
+    /// It touches only the timestamps, <c>_prompted</c>, <c>_closeReason</c> and the outbox; a
+    /// ping goes through the hub's lock like any delivery.
+    /// </summary>
+    internal void Watch()
     {
+        if (!_watched)
+        {
+            return;
+        }
         var silent = Since(Interlocked.Read(ref _lastHeardStamp));
         if (Name is null)
         {
@@ -77,7 +88,7 @@ public sealed partial class ClientSession
         {
             Log.IdleTimeout(_logger, Id, Name);
             Interlocked.CompareExchange(ref _closeReason, LeaveReasons.Timeout, null);
-            TryCancel(_abort);
+            StopNow();
         }
         else if (pingSent == 0 && silent >= _options.PingInterval)
         {
@@ -117,18 +128,7 @@ public sealed partial class ClientSession
         {
             return true;
         }
-        _limiter ??= new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = Math.Max(1, _options.RateBurst),
-            TokensPerPeriod = Math.Max(1, _options.RatePerSecond / 1000),
-            ReplenishmentPeriod = TimeSpan.FromSeconds(Math.Max(1, _options.RatePerSecond / 1000) / (double)_options.RatePerSecond),
-            // No timer per connection: TryReplenish below adds every period that passed since the last frame.
-            AutoReplenishment = false,
-            QueueLimit = 0,
-        });
-        _limiter.TryReplenish();
-        using var lease = _limiter.AttemptAcquire(1);
-        if (lease.IsAcquired)
+        if (_rate.TryTake(_time, _options.RatePerSecond, _options.RateBurst))
         {
             return true;
         }
@@ -185,7 +185,8 @@ public sealed partial class ClientSession
     /// <summary>True when a warning about this client may go to the log; first reports the ones left out before it.</summary>
     private bool MayWarn()
     {
-        if (!_warnings.TryWarn(out var suppressed))
+        var warnings = Volatile.Read(ref _warnings) ?? Interlocked.CompareExchange(ref _warnings, new WarningThrottle(_time), null) ?? _warnings;
+        if (!warnings.TryWarn(out var suppressed))
         {
             return false;
         }
@@ -199,7 +200,7 @@ public sealed partial class ClientSession
     /// <summary>At the end of the session: the warnings that were left out and not yet reported.</summary>
     private void ReportSuppressedWarnings()
     {
-        if (_warnings.TakeSuppressed() is > 0 and var suppressed)
+        if (Volatile.Read(ref _warnings)?.TakeSuppressed() is > 0 and var suppressed)
         {
             Log.WarningsSuppressed(_logger, Id, Name ?? "-", suppressed);
         }

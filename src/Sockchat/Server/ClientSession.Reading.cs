@@ -293,8 +293,10 @@ public sealed partial class ClientSession
     private async Task RefuseAuthAsync(CancellationToken cancellationToken)
     {
         var penalty = _auth.Fail(RemoteEndPoint?.Address);
+        // The wait starts before the log line: once the line is there, the penalty runs (a test on a fake clock relies on it).
+        var waiting = Task.Delay(penalty, _time, cancellationToken);
         Log.Refused(_logger, Id, ErrorCodes.AuthFailed);
-        await Task.Delay(penalty, _time, cancellationToken);
+        await waiting;
         var message = Dialect == Dialect.Text
             ? "this server needs a password: send /pass <password> as your first line, then your nickname"
             : "wrong or missing password";

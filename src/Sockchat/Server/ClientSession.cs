@@ -43,10 +43,14 @@ public sealed partial class ClientSession : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly AuthThrottle _auth;
     private readonly Outbox _outbox;
-    private readonly CancellationTokenSource _abort;
-    private readonly CancellationTokenSource _stopReading;
-    private readonly TaskCompletionSource _shutdownFlushed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Cancels the write loop's waits; <see cref="StopNow"/> cancels it together with <see cref="_stopReading"/> (two plain sources: a linked one costs a registration per session).</summary>
+    private readonly CancellationTokenSource _abort = new();
+    private readonly CancellationTokenSource _stopReading = new();
+    /// <summary>Created by <see cref="BeginShutdown"/>: completed once the server queued the last acks (most sessions never need one).</summary>
+    private TaskCompletionSource? _shutdownFlushed;
+    /// <summary>The session's whole run (<see cref="RunAsync"/>): what <see cref="Finished"/> is.</summary>
+    private Task? _run;
+    private readonly Action<ClientSession>? _released;
     private string? _closeReason;
     private int _textNameAttempts;
     private List<OutboundFrame>? _held;
@@ -55,12 +59,15 @@ public sealed partial class ClientSession : IAsyncDisposable
     private int _errorsDelivered;
     private volatile string? _lastErrorCode;
     private readonly TimeProvider _time;
-    private readonly WarningThrottle _warnings;
+    /// <summary>Created at the first warning about this client (most never get one).</summary>
+    private WarningThrottle? _warnings;
 
-    public ClientSession(long id, ClientTransport transport, ChatHub hub, ServerOptions options, AuthThrottle auth, ILogger logger, TimeProvider? time = null)
+    /// <param name="released">Called once the session ended and released its connection, before <see cref="Finished"/> completes (the server forgets it there).</param>
+    public ClientSession(long id, ClientTransport transport, ChatHub hub, ServerOptions options, AuthThrottle auth, ILogger logger, TimeProvider? time = null,
+        Action<ClientSession>? released = null)
     {
         _time = time ?? TimeProvider.System;
-        _warnings = new WarningThrottle(_time);
+        _released = released;
         _connectedStamp = _time.GetTimestamp();
         _lastHeardStamp = _connectedStamp;
         Id = id;
@@ -71,9 +78,6 @@ public sealed partial class ClientSession : IAsyncDisposable
         _auth = auth;
         _outbox = new Outbox(options.OutboxMaxBytes, _time);
         Dialect = transport.Dialect;
-        // Server shutdown does not cut the connection: it asks politely through CloseGracefully.
-        _abort = new CancellationTokenSource();
-        _stopReading = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
     }
 
     public long Id { get; }
@@ -83,8 +87,8 @@ public sealed partial class ClientSession : IAsyncDisposable
     /// <summary>What carries the session: <c>tcp</c>, <c>tls</c> or <c>websocket</c>.</summary>
     public string TransportKind => _transport.Kind;
 
-    /// <summary>Completes when the session has ended and released its connection.</summary>
-    public Task Finished => _finished.Task;
+    /// <summary>Completes when the session has ended and released its connection (at once for one never started).</summary>
+    public Task Finished => Volatile.Read(ref _run) ?? Task.CompletedTask;
 
     public Dialect Dialect { get; private set; }
 
@@ -196,6 +200,7 @@ public sealed partial class ClientSession : IAsyncDisposable
     /// <summary>Server shutdown, step one: stop reading, so no new messages come in, but keep sending.</summary>
     public void BeginShutdown()
     {
+        Interlocked.CompareExchange(ref _shutdownFlushed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
         if (Interlocked.CompareExchange(ref _closeReason, LeaveReasons.Shutdown, null) is null)
         {
             TryCancel(_stopReading);
@@ -210,7 +215,7 @@ public sealed partial class ClientSession : IAsyncDisposable
             EnqueueLast(finalFrame);
         }
         _outbox.Complete();
-        _shutdownFlushed.TrySetResult();
+        Volatile.Read(ref _shutdownFlushed)?.TrySetResult();
     }
 
     /// <summary>Asks the session to end after sending <paramref name="finalFrame"/>: reading stops, the queue drains.</summary>
@@ -243,8 +248,16 @@ public sealed partial class ClientSession : IAsyncDisposable
     public void Abort()
     {
         Interlocked.CompareExchange(ref _closeReason, LeaveReasons.Disconnected, null);
-        _shutdownFlushed.TrySetResult();
+        Volatile.Read(ref _shutdownFlushed)?.TrySetResult();
+        StopNow();
+    }
+
+    /// <summary>Ends both loops now: reading stops, the write loop's waits end (it is woken to see that).</summary>
+    private void StopNow()
+    {
         TryCancel(_abort);
+        TryCancel(_stopReading);
+        _outbox.WakeForCancellation();
     }
 
     /// <summary>Cancels unless the session already ended and disposed its sources (a race with shutdown or overflow that is harmless).</summary>
@@ -268,55 +281,71 @@ public sealed partial class ClientSession : IAsyncDisposable
         Log.SlowConsumer(_logger, Id, Name ?? "-", _outbox.QueuedBytes);
         _hub.Metrics?.SlowDisconnect();
         // Never cancel inline: Deliver runs under the hub's lock, and cancellation runs callbacks.
-        ThreadPool.UnsafeQueueUserWorkItem(static s => TryCancel(s), _abort, preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(static s => s.StopNow(), this, preferLocal: false);
     }
 
-    /// <summary>Runs the session until the client leaves, the connection fails, or the server stops.</summary>
+    /// <summary>Starts <see cref="RunAsync"/> (the server calls it once the session is in its table); <see cref="Finished"/> is that run.</summary>
+    internal void Start() => Volatile.Write(ref _run, RunAsync());
+
+    /// <summary>
+    /// The session's whole life, off the caller's thread: open the transport, run the two loops
+    /// until the client leaves, the connection fails or the server stops, drain, release the
+    /// connection. Never throws (a session's failure is logged, never the server's). One method,
+    /// not one per stage: each awaiting method costs its own object for as long as the session lives.
+    /// </summary>
     public async Task RunAsync()
     {
-        await RunLoopsAsync();
-    }
-
-    /// <summary>Called by the server once the session ended and its connection was released (completes <see cref="Finished"/>).</summary>
-    internal void MarkFinished() => _finished.TrySetResult();
-
-    private async Task RunLoopsAsync()
-    {
-        if (!await _transport.OpenAsync(_abort.Token))
-        {
-            if (_transport is TlsTransport tls)
-            {
-                Log.TlsFailed(_logger, Id, RemoteEndPoint?.ToString(), tls.HandshakeError ?? "");
-            }
-            Log.Disconnected(_logger, Id, Name ?? "-", "tls handshake failed");
-            return;
-        }
-        await using var watchdog = StartWatchdog();
-        var writing = WriteLoopAsync(_abort.Token);
+        await Task.Yield();
+        Log.Connected(_logger, Id, RemoteEndPoint?.ToString());
         try
         {
-            await ReadLoopAsync(_stopReading.Token);
+            if (!await _transport.OpenAsync(_abort.Token))
+            {
+                if (_transport is TlsTransport tls)
+                {
+                    Log.TlsFailed(_logger, Id, RemoteEndPoint?.ToString(), tls.HandshakeError ?? "");
+                }
+                Log.Disconnected(_logger, Id, Name ?? "-", "tls handshake failed");
+                return;
+            }
+            var writing = WriteLoopAsync(_abort.Token);
+            try
+            {
+                await ReadLoopAsync(_stopReading.Token);
+            }
+            finally
+            {
+                _hub.Disconnect(this, _closeReason ?? LeaveReasons.Disconnected);
+                if (_closeReason == LeaveReasons.Shutdown && Volatile.Read(ref _shutdownFlushed) is { } flushed)
+                {
+                    // The server completes the outbox once the last acks are queued; it also bounds the wait.
+                    await flushed.Task;
+                }
+                _outbox.Complete();
+                try
+                {
+                    await writing.WaitAsync(DrainTimeout, _time);
+                }
+                catch (TimeoutException)
+                {
+                    StopNow();
+                }
+                await writing.ContinueWith(static _ => { }, TaskScheduler.Default);
+                _watched = false;
+                ReportSuppressedWarnings();
+                Log.Disconnected(_logger, Id, Name ?? "-", _closeReason ?? LeaveReasons.Disconnected);
+            }
+        }
+        catch (Exception ex)
+        {
+            // One connection's failure never brings down the server.
+            Log.SessionFailed(_logger, ex, Id);
         }
         finally
         {
-            _hub.Disconnect(this, _closeReason ?? LeaveReasons.Disconnected);
-            if (_closeReason == LeaveReasons.Shutdown)
-            {
-                // The server completes the outbox once the last acks are queued; it also bounds the wait.
-                await _shutdownFlushed.Task;
-            }
-            _outbox.Complete();
-            try
-            {
-                await writing.WaitAsync(DrainTimeout);
-            }
-            catch (TimeoutException)
-            {
-                await _abort.CancelAsync();
-            }
-            await writing.ContinueWith(static _ => { }, TaskScheduler.Default);
-            ReportSuppressedWarnings();
-            Log.Disconnected(_logger, Id, Name ?? "-", _closeReason ?? LeaveReasons.Disconnected);
+            _watched = false;
+            await DisposeAsync();
+            _released?.Invoke(this);
         }
     }
 
@@ -327,7 +356,7 @@ public sealed partial class ClientSession : IAsyncDisposable
     /// </summary>
     private async Task WriteLoopAsync(CancellationToken cancellationToken)
     {
-        await using var wake = cancellationToken.UnsafeRegister(static s => ((Outbox)s!).WakeForCancellation(), _outbox);
+        // Whoever cancels the token wakes the outbox too (StopNow): no registration per session.
         PooledBufferWriter? buffer = null;
         try
         {
@@ -379,7 +408,7 @@ public sealed partial class ClientSession : IAsyncDisposable
         {
             buffer?.Dispose();
             // A dead writer means a dead connection: stop reading too.
-            await _abort.CancelAsync();
+            StopNow();
         }
     }
 
@@ -414,7 +443,6 @@ public sealed partial class ClientSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _limiter?.Dispose();
         await _transport.DisposeAsync();
         _abort.Dispose();
         _stopReading.Dispose();

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Threading.Tasks.Sources;
 
 namespace Sockchat.Server;
 
@@ -33,9 +34,11 @@ public enum TakeResult
 /// It takes what is queued, writes it, and parks in <see cref="WaitAsync"/>; the one wake-up
 /// condition (checked under the same lock as enqueueing, so no wake is lost) is "bytes are
 /// queued or the outbox is completed". Owned by <see cref="ClientSession"/>.
+/// The parked write loop waits on the outbox itself (an <see cref="IValueTaskSource"/>, reset for
+/// each wait), not on a task allocated per wait: an idle connection's queue holds no task.
 /// </para>
 /// </summary>
-public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
+public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null) : IValueTaskSource
 {
     /// <summary>
     /// Past the limit, a client counts as not reading only when its socket has taken no bytes for
@@ -54,7 +57,12 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     private readonly Queue<ReadOnlyMemory<byte>> _queue = new();
     private long _queuedBytes;
     private bool _completed;
-    private TaskCompletionSource? _parked;
+    /// <summary>Set by <see cref="WakeForCancellation"/>: from then on the write loop never parks (it is stopping).</summary>
+    private bool _woken;
+    /// <summary>True while the write loop waits on <see cref="_wake"/>; whoever clears it (under <see cref="_sync"/>) completes the wait.</summary>
+    private bool _parked;
+    /// <summary>The write loop's wait. Continuations run on the thread pool: a wake happens under the hub's lock, and the write loop must not run there.</summary>
+    private ManualResetValueTaskSourceCore<bool> _wake = new() { RunContinuationsAsynchronously = true };
     private TaskCompletionSource? _drained;
     private long _drainedAt;
 
@@ -68,7 +76,7 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
         {
             return EnqueueResult.Queued;
         }
-        TaskCompletionSource? parked;
+        bool parked;
         lock (_sync)
         {
             if (_completed)
@@ -82,10 +90,11 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
             }
             Volatile.Write(ref _queuedBytes, total);
             _queue.Enqueue(bytes);
+            _queueTrimmable = true;
             parked = _parked;
-            _parked = null;
+            _parked = false;
         }
-        parked?.TrySetResult();
+        Wake(parked);
         return EnqueueResult.Queued;
     }
 
@@ -152,31 +161,57 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     /// completed, or <see cref="WakeForCancellation"/> was called). Never misses a wake: the
     /// check and the parking happen under the same lock as enqueueing.
     /// </summary>
-    public Task WaitAsync()
+    public ValueTask WaitAsync()
     {
         lock (_sync)
         {
-            if (_queue.Count > 0 || _completed)
+            if (_queue.Count > 0 || _completed || _woken)
             {
-                return Task.CompletedTask;
+                return ValueTask.CompletedTask;
             }
-            // Going idle: give back the queue's array, which grew for the last burst.
-            _queue.TrimExcess();
-            _parked ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _parked.Task;
+            if (_queueTrimmable)
+            {
+                // Going idle: give back the queue's array, which grew for the last burst.
+                _queue.TrimExcess();
+                _queueTrimmable = false;
+            }
+            // The one waiter's previous wait has completed and was awaited: the source can be reused.
+            _wake.Reset();
+            _parked = true;
+            return new ValueTask(this, _wake.Version);
         }
     }
 
-    /// <summary>Releases a waiting write loop so that it can see its token was cancelled.</summary>
+    /// <summary>True once the queue held frames since it was last trimmed (trimming an empty array again would allocate a new empty one).</summary>
+    private bool _queueTrimmable;
+
+    /// <summary>Completes the write loop's wait if the caller took it from <see cref="_parked"/>; outside <see cref="_sync"/>.</summary>
+    private void Wake(bool parked)
+    {
+        if (parked)
+        {
+            _wake.SetResult(true);
+        }
+    }
+
+    void IValueTaskSource.GetResult(short token) => _wake.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _wake.GetStatus(token);
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _wake.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>Releases a waiting write loop so that it can see its token was cancelled; it never parks again.</summary>
     public void WakeForCancellation()
     {
-        TaskCompletionSource? parked;
+        bool parked;
         lock (_sync)
         {
+            _woken = true;
             parked = _parked;
-            _parked = null;
+            _parked = false;
         }
-        parked?.TrySetResult();
+        Wake(parked);
     }
 
     /// <summary>The write loop is about to wait for the socket to take bytes.</summary>
@@ -212,17 +247,17 @@ public sealed class Outbox(long maxBytes, TimeProvider? timeProvider = null)
     /// <summary>No more frames: the write loop drains what is queued, then ends.</summary>
     public void Complete()
     {
-        TaskCompletionSource? parked;
+        bool parked;
         TaskCompletionSource? drained;
         lock (_sync)
         {
             _completed = true;
             parked = _parked;
-            _parked = null;
+            _parked = false;
             drained = _drained;
             _drained = null;
         }
-        parked?.TrySetResult();
+        Wake(parked);
         drained?.TrySetResult();
     }
 }

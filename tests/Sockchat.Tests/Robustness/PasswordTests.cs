@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Sockchat.Protocol;
 using Sockchat.Server;
 using Sockchat.Tests.Infrastructure;
@@ -87,30 +86,45 @@ public sealed class PasswordTests(ITestOutputHelper output)
         Assert.DoesNotContain(alice.Lines, l => l.Contains("welcome", StringComparison.Ordinal));
     }
 
-    /// <summary>Measures behaviour (each failure from an address doubles the wait: 250, 500, 1000, 2000 ms), not speed.</summary>
+    /// <summary>
+    /// Each failure from an address doubles the wait before its answer (250, 500, 1000, 2000 ms), on a
+    /// fake clock: the answer comes exactly when the penalty has passed, never a moment before.
+    /// </summary>
     [Fact(Timeout = 20000)]
-    public async Task Repeated_failures_from_one_address_are_answered_more_and_more_slowly()
+    public async Task Repeated_failures_from_one_address_are_answered_after_a_doubling_penalty_and_not_before()
     {
         // Arrange
-        await using var server = await TestServer.StartAsync(Options, output);
-        var delays = new List<TimeSpan>();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await using var server = await TestServer.StartAsync(Options, output, time);
+        var tick = TimeSpan.FromMilliseconds(1);
 
-        // Act
         for (var attempt = 1; attempt <= 4; attempt++)
         {
+            var penalty = FirstPenalty * Math.Pow(2, attempt - 1);
             await using var guesser = await JsonTestClient.ConnectAsync(server.Port);
-            var elapsed = Stopwatch.StartNew();
             await guesser.SendAsync(new HelloFrame("guesser", null, $"guess{attempt}", true, null));
-            var error = await guesser.ExpectAsync<ErrorFrame>(within: TimeSpan.FromSeconds(6));
-            delays.Add(elapsed.Elapsed);
+            // The server logs the refusal once the penalty's wait has started.
+            await WaitForAsync(() => server.Logs.Count(e => e.Message.EndsWith("refused: " + ErrorCodes.AuthFailed, StringComparison.Ordinal)) == attempt);
+
+            // Act
+            time.Advance(penalty - tick);
+            var answeredEarly = guesser.Frames.Count;
+            time.Advance(tick);
+            var error = await guesser.ExpectAsync<ErrorFrame>();
+
+            // Assert
+            Assert.Equal(0, answeredEarly);
             Assert.Equal(ErrorCodes.AuthFailed, error.Code);
             await guesser.ExpectClosedAsync();
         }
+    }
 
-        // Assert
-        output.WriteLine("answered after " + string.Join(", ", delays.Select(d => $"{d.TotalMilliseconds:0} ms")));
-        Assert.True(delays[0] >= FirstPenalty - TimeSpan.FromMilliseconds(20), $"the first failure was answered after {delays[0].TotalMilliseconds:0} ms");
-        Assert.True(delays[3] >= 4 * FirstPenalty, $"the fourth failure was answered after {delays[3].TotalMilliseconds:0} ms, not at least 4 x {FirstPenalty.TotalMilliseconds} ms");
-        Assert.True(delays[3] > delays[0], "the fourth failure was not answered more slowly than the first");
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
     }
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Sockchat.Protocol;
 using Sockchat.Server;
 using Sockchat.Tests.Infrastructure;
@@ -7,33 +7,42 @@ using Xunit.Abstractions;
 
 namespace Sockchat.Tests.Robustness;
 
-/// <summary>The handshake deadline and the idle check (ping, then timeout), with the limits shrunk to a few hundred milliseconds.</summary>
+/// <summary>
+/// The handshake deadline and the idle check (ping, then timeout), at their default lengths on a
+/// fake clock: the server's one watchdog timer only ticks when a test advances it. Socket I/O
+/// still happens in real time, so a test advances the clock only once the server has handled
+/// what the client sent (after a round trip, or once the server counts the connection).
+/// </summary>
 public sealed class TimeoutTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(300);
+    private static readonly ServerOptions Defaults = new();
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(1);
 
     [Theory(Timeout = 15000)]
     [InlineData("")]
     [InlineData("{\"type\":\"hello\",\"na")]
-    public async Task A_connection_without_a_hello_in_time_gets_a_timeout_line_and_is_closed_while_punctual_ones_stay(string partial)
+    public async Task A_connection_without_a_hello_in_time_gets_a_timeout_line_and_is_closed_not_before_while_punctual_ones_stay(string partial)
     {
-        // Arrange: the punctual clients connect first, so their deadlines pass before the silent one's.
-        var options = new ServerOptions { HandshakeTimeout = Short, NicknamePromptDelay = TimeSpan.FromSeconds(30) };
-        await using var server = await TestServerThreadPool.StartAsync(options, output);
+        // Arrange
+        var time = new FakeTimeProvider();
+        await using var server = await TestServer.StartAsync(new ServerOptions { NicknamePromptDelay = TimeSpan.FromMinutes(5) }, output, time);
         await using var json = await JsonTestClient.JoinAsync(server, "alice");
         await using var text = await TextTestClient.JoinAsync(server, "bob");
         await using var silent = await TextTestClient.ConnectAsync(server.Port);
-        var elapsed = Stopwatch.StartNew();
+        await silent.SendBytesAsync(Encoding.UTF8.GetBytes(partial));
+        await server.WaitForConnectionCountAsync(3);
 
         // Act
-        await silent.SendBytesAsync(Encoding.UTF8.GetBytes(partial));
+        time.Advance(Defaults.HandshakeTimeout - Tick);
+        await json.SyncAsync();
+        var linesBefore = silent.Lines.Count;
+        time.Advance(Tick);
         await silent.ExpectClosedAsync();
-        elapsed.Stop();
 
         // Assert
+        Assert.Equal(0, linesBefore);
         var line = Assert.Single(silent.Lines);
         Assert.StartsWith("! timeout:", line);
-        Assert.True(elapsed.Elapsed >= Short - TimeSpan.FromMilliseconds(50), $"closed after {elapsed.ElapsedMilliseconds} ms, before the {Short.TotalMilliseconds} ms deadline");
         await json.SyncAsync();
         await text.SendLineAsync("/ping");
         await text.ExpectLineAsync(l => l == "* pong");
@@ -42,86 +51,87 @@ public sealed class TimeoutTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = 15000)]
-    public async Task A_json_client_that_reads_but_never_answers_a_ping_is_closed_and_others_see_left_timeout()
+    public async Task A_json_client_silent_for_the_ping_interval_is_pinged_and_closed_after_the_ping_timeout_and_others_see_left_timeout()
     {
         // Arrange
-        var options = new ServerOptions { PingInterval = Short, PingTimeout = Short };
-        await using var server = await TestServerThreadPool.StartAsync(options, output);
+        var time = new FakeTimeProvider();
+        await using var server = await TestServer.StartAsync(output: output, time: time);
         await using var idle = await JsonTestClient.JoinAsync(server, "idle");
         await using var watcher = await JsonTestClient.JoinAsync(server, "watcher");
+        await idle.SyncAsync();
 
-        // Act: the watcher answers its own pings meanwhile (on the thread pool, to answer promptly), or it would time out too.
-        var watching = Task.Run(() => watcher.ExpectAnsweringPingsAsync<LeftFrame>(l => l.Name == "idle"));
-        var ping = await idle.ExpectAsync<ServerPingFrame>(within: TimeSpan.FromSeconds(5));
+        // Act: no ping a moment before the interval (a round trip now would itself count as activity); at it, both are pinged; the watcher answers.
+        time.Advance(Defaults.PingInterval - Tick);
+        var pingedEarly = idle.Received<ServerPingFrame>().Any() || watcher.Received<ServerPingFrame>().Any();
+        time.Advance(Tick);
+        var ping = await idle.ExpectAsync<ServerPingFrame>();
+        var watcherPing = await watcher.ExpectAsync<ServerPingFrame>();
+        await watcher.SendAsync(new PongReplyFrame(watcherPing.Id));
+        await watcher.SyncAsync();
+        time.Advance(Defaults.PingTimeout - Tick);
+        await watcher.SyncAsync();
+        var closedEarly = idle.Received<LeftFrame>().Any() || watcher.Received<LeftFrame>().Any();
+        time.Advance(Tick);
         await idle.ExpectClosedAsync();
-        var (left, _) = await watching;
+        var left = await watcher.ExpectAsync<LeftFrame>(l => l.Name == "idle");
 
         // Assert
+        Assert.False(pingedEarly, "a ping came before the interval");
+        Assert.False(closedEarly, "the silent client was closed before the ping timeout");
         Assert.NotNull(ping);
         Assert.Equal(LeaveReasons.Timeout, left.Reason);
         await watcher.SyncAsync();
         Assert.Contains(server.Logs, e => e.Message.Contains("(idle) did not answer a ping", StringComparison.Ordinal));
+        Assert.DoesNotContain(server.Logs, e => e.Message.Contains("(watcher) did not answer a ping", StringComparison.Ordinal));
     }
 
     [Fact(Timeout = 15000)]
-    public async Task A_json_client_that_answers_every_ping_stays_connected_for_several_intervals()
+    public async Task A_json_client_that_answers_every_ping_stays_connected_for_many_intervals()
     {
         // Arrange
-        const int Intervals = 4;
-        var options = new ServerOptions { PingInterval = Short, PingTimeout = Short };
-        await using var server = await TestServerThreadPool.StartAsync(options, output);
+        const int Intervals = 10;
+        var time = new FakeTimeProvider();
+        await using var server = await TestServer.StartAsync(output: output, time: time);
         await using var alive = await JsonTestClient.JoinAsync(server, "alive");
-        var elapsed = Stopwatch.StartNew();
+        await alive.SyncAsync();
 
-        // Act: on the thread pool, so that the answer is prompt even when parallel tests keep the test threads busy.
-        await Task.Run(async () =>
+        // Act
+        for (var i = 0; i < Intervals; i++)
         {
-            for (var i = 0; i < Intervals; i++)
-            {
-                var ping = await alive.ExpectAsync<ServerPingFrame>(within: TimeSpan.FromSeconds(5));
-                await alive.SendAsync(new PongReplyFrame(ping.Id));
-            }
-        });
-        elapsed.Stop();
+            time.Advance(Defaults.PingInterval);
+            var ping = await alive.ExpectAsync<ServerPingFrame>();
+            await alive.SendAsync(new PongReplyFrame(ping.Id));
+            await alive.SyncAsync();
+        }
+        time.Advance(Defaults.PingTimeout);
+        await alive.SyncAsync();
 
         // Assert
-        Assert.True(elapsed.Elapsed >= Short * (Intervals - 1), $"{Intervals} pings came within {elapsed.ElapsedMilliseconds} ms");
-        await alive.SyncAsync();
         Assert.Equal(Intervals, alive.Received<ServerPingFrame>().Count());
         Assert.DoesNotContain(server.Logs, e => e.Message.Contains("did not answer a ping", StringComparison.Ordinal));
-        output.WriteLine($"{Intervals} pings answered over {elapsed.ElapsedMilliseconds} ms");
     }
 
     [Fact(Timeout = 15000)]
     public async Task A_json_client_trickling_a_line_it_never_finishes_is_pinged_and_then_closed_as_timeout()
     {
         // Arrange
-        var options = new ServerOptions { PingInterval = Short, PingTimeout = Short };
-        await using var server = await TestServerThreadPool.StartAsync(options, output);
+        var time = new FakeTimeProvider();
+        await using var server = await TestServer.StartAsync(output: output, time: time);
         await using var trickler = await JsonTestClient.JoinAsync(server, "trickler");
-        using var stop = new CancellationTokenSource();
+        await trickler.SyncAsync();
+        await trickler.SendBytesAsync("{\"type\":\"say\",\"text\":\""u8.ToArray());
 
-        // Act: a byte every 50 ms, far more often than the ping interval, of a line that never ends.
-        var trickling = Task.Run(async () =>
+        // Act: more bytes of the same unfinished line between every step of the clock.
+        var step = Defaults.PingInterval / 4;
+        for (var i = 0; i < 4; i++)
         {
-            try
-            {
-                await trickler.SendBytesAsync("{\"type\":\"say\",\"text\":\""u8.ToArray());
-                while (!stop.IsCancellationRequested)
-                {
-                    await trickler.SendBytesAsync("a"u8.ToArray());
-                    await Task.Delay(50, stop.Token);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException or ObjectDisposedException)
-            {
-                // Closed by the server, as it should be, or stopped by the test.
-            }
-        });
-        var ping = await trickler.ExpectAsync<ServerPingFrame>(within: TimeSpan.FromSeconds(5));
+            await trickler.SendBytesAsync("aaaa"u8.ToArray());
+            time.Advance(step);
+        }
+        var ping = await trickler.ExpectAsync<ServerPingFrame>();
+        await trickler.SendBytesAsync("aaaa"u8.ToArray());
+        time.Advance(Defaults.PingTimeout);
         await trickler.ExpectClosedAsync();
-        await stop.CancelAsync();
-        await trickling;
 
         // Assert
         Assert.NotNull(ping);

@@ -94,13 +94,16 @@ public sealed class TextDialectTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = 15000)]
-    public async Task A_silent_connection_is_prompted_for_a_nickname()
+    public async Task A_silent_connection_is_prompted_for_a_nickname_after_the_prompt_delay()
     {
-        // Arrange
-        await using var server = await TestServer.StartAsync(new ServerOptions { NicknamePromptDelay = TimeSpan.FromMilliseconds(50) }, output);
+        // Arrange: the default delay, on a fake clock that moves only when told.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await using var server = await TestServer.StartAsync(output: output, time: time);
+        await using var client = await TextTestClient.ConnectAsync(server.Port);
+        await server.WaitForConnectionCountAsync(1);
 
         // Act
-        await using var client = await TextTestClient.ConnectAsync(server.Port);
+        time.Advance(new ServerOptions().NicknamePromptDelay);
 
         // Assert
         var prompt = await client.ExpectLineAsync(_ => true);

@@ -33,8 +33,12 @@ public abstract class ClientTransport : IAsyncDisposable
     /// <summary>Anything to do before the first byte (the TLS handshake). False: the client failed it, close.</summary>
     public virtual ValueTask<bool> OpenAsync(CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
-    /// <summary>Completes when bytes can be read, without holding a buffer while waiting (an idle client costs none).</summary>
-    public abstract ValueTask WaitForDataAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Completes when bytes can be read, without holding a buffer while waiting (an idle client
+    /// costs none). Its result means nothing (a zero-byte read's 0): it is a <c>ValueTask&lt;int&gt;</c> so
+    /// that a transport can hand back its socket's own wait, without an object of its own per connection.
+    /// </summary>
+    public abstract ValueTask<int> WaitForDataAsync(CancellationToken cancellationToken);
 
     /// <summary>Reads bytes of the client's lines: 0 at the end of input.</summary>
     public abstract ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken);

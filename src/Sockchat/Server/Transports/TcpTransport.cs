@@ -4,19 +4,18 @@ using System.Net.Sockets;
 namespace Sockchat.Server.Transports;
 
 /// <summary>
-/// A plain TCP connection. The socket is non-blocking, so <see cref="TrySend"/> is one
-/// <c>send</c> that takes what fits in the kernel's buffer: most writes need no async machinery.
+/// A plain TCP connection, on the socket itself (no stream around it: one object less per
+/// connection). The socket is non-blocking, so <see cref="TrySend"/> is one <c>send</c> that takes
+/// what fits in the kernel's buffer: most writes need no async machinery.
 /// </summary>
 public sealed class TcpTransport : ClientTransport
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
 
     public TcpTransport(Socket socket)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
-        // Only after the NetworkStream exists (it refuses a non-blocking socket); its async I/O is unaffected.
+        // The socket's async operations are unaffected; TrySend's plain Send returns WouldBlock instead of waiting.
         _socket.Blocking = false;
         RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
     }
@@ -27,16 +26,12 @@ public sealed class TcpTransport : ClientTransport
 
     public override bool MaySpeakAnotherProtocol => true;
 
-    public override async ValueTask WaitForDataAsync(CancellationToken cancellationToken)
-    {
-        // A zero-byte read waits for data without a buffer (it returns 0 bytes by design).
-#pragma warning disable CA2022
-        await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
-#pragma warning restore CA2022
-    }
+    /// <summary>A zero-byte receive: it waits for data without a buffer (and returns 0 by design).</summary>
+    public override ValueTask<int> WaitForDataAsync(CancellationToken cancellationToken) =>
+        _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
-        _stream.ReadAsync(buffer, cancellationToken);
+        _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
 
     public override int TrySend(ReadOnlySpan<byte> bytes)
     {
@@ -52,8 +47,15 @@ public sealed class TcpTransport : ClientTransport
         }
     }
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken) =>
-        _stream.WriteAsync(lines, cancellationToken);
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
+    {
+        // Socket.SendAsync may take part of the bytes; the contract is all of them.
+        while (!lines.IsEmpty)
+        {
+            var sent = await _socket.SendAsync(lines, SocketFlags.None, cancellationToken);
+            lines = lines[sent..];
+        }
+    }
 
     public override ValueTask CloseOutputAsync(CancellationToken cancellationToken)
     {
@@ -61,5 +63,9 @@ public sealed class TcpTransport : ClientTransport
         return ValueTask.CompletedTask;
     }
 
-    public override ValueTask DisposeAsync() => _stream.DisposeAsync();
+    public override ValueTask DisposeAsync()
+    {
+        _socket.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }

@@ -40,12 +40,9 @@ public sealed class TlsTransport(Socket socket, X509Certificate2 certificate, Ti
         }
     }
 
-    public override async ValueTask WaitForDataAsync(CancellationToken cancellationToken)
-    {
-#pragma warning disable CA2022
-        await _ssl.ReadAsync(Memory<byte>.Empty, cancellationToken);
-#pragma warning restore CA2022
-    }
+    /// <summary>A zero-byte read of the TLS stream: it waits for a record without a buffer.</summary>
+    public override ValueTask<int> WaitForDataAsync(CancellationToken cancellationToken) =>
+        _ssl.ReadAsync(Memory<byte>.Empty, cancellationToken);
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
         _ssl.ReadAsync(buffer, cancellationToken);

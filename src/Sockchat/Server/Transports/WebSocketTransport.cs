@@ -24,7 +24,7 @@ public sealed class WebSocketTransport(WebSocket socket, IPEndPoint? remoteEndPo
     public override Dialect Dialect => Dialect.Json;
 
     /// <summary>The WebSocket holds its own receive buffer; the read loop's buffer is the only one that waits.</summary>
-    public override ValueTask WaitForDataAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public override ValueTask<int> WaitForDataAsync(CancellationToken cancellationToken) => ValueTask.FromResult(0);
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
