@@ -106,7 +106,7 @@ public sealed class ChatClient : IAsyncDisposable
     {
         var endpoint = $"{options.Host}:{options.Port}";
         var policy = new TrustPolicy(tls, endpoint);
-        var ssl = new SslStream(stream, leaveInnerStreamOpen: false, (_, certificate, chain, errors) => policy.Validate(certificate, chain, errors));
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false, (_, certificate, _, errors) => policy.Validate(certificate, errors));
         try
         {
             await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = options.Host }, timeout);
