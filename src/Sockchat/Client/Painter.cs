@@ -17,8 +17,6 @@ public sealed class Painter(TextRenderer renderer, bool color)
     private const string Magenta = "35";
     private const string Bold = "1";
 
-    private readonly bool _color = color;
-
     /// <param name="me">The user's own name, shown bold rather than in a name colour.</param>
     public IReadOnlyList<string> Paint(ServerFrame frame, bool showRoom, string? me) => renderer.Render(frame, showRoom, new Style(this, me));
 
@@ -26,7 +24,7 @@ public sealed class Painter(TextRenderer renderer, bool color)
 
     public string Error(string text) => Wrap(Red, text);
 
-    private string Wrap(string sgr, string text) => _color ? $"\u001b[{sgr}m{text}\u001b[0m" : text;
+    private string Wrap(string sgr, string text) => color ? $"\u001b[{sgr}m{text}\u001b[0m" : text;
 
     private static string NameColor(string name)
     {
@@ -47,14 +45,15 @@ public sealed class Painter(TextRenderer renderer, bool color)
             DmMessageFrame => painter.Wrap(Magenta, text),
             ShutdownFrame or JoinedFrame or LeftFrame or NickChangedFrame or WhoReplyFrame or RoomsReplyFrame or NoticeFrame or WelcomeFrame or GapFrame or HistoryReplyFrame =>
                 painter.Wrap(Dim, text),
-            _ => text,
+            _ => text, // a /ping's pong
+
         };
 
         public string Message(MsgFrame message, string time, string room)
         {
             if (!message.History)
             {
-                var name = painter._color ? painter.Wrap(message.From == me ? Bold : NameColor(message.From), message.From) : message.From;
+                var name = painter.Wrap(message.From == me ? Bold : NameColor(message.From), message.From);
                 return $"{painter.Wrap(Dim, time)} {room}{TextRenderer.Body(message, name)}";
             }
             // Replayed history is marked, and dimmed whole.
