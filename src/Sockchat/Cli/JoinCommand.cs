@@ -35,8 +35,8 @@ internal static class JoinCommand
                 await using var client = await ConnectTrustingOnFirstUseAsync(clientOptions, interactive, stdout, cancellationToken);
                 var color = interactive && Environment.GetEnvironmentVariable("NO_COLOR") is null;
                 await using IChatScreen screen = interactive
-                    ? new InteractiveScreen(stdout, color)
-                    : new PlainScreen(Console.In, stdout, color: false);
+                    ? new InteractiveScreen(stdout)
+                    : new PlainScreen(Console.In, stdout);
                 var chat = new TerminalChat(client,
                     (room, since, ct) => ChatClient.ConnectAsync(clientOptions with { Room = room }, since, ct),
                     screen, new Painter(TextRenderer.Local, color), parseResult.GetValue(json), settings.ReconnectFor);

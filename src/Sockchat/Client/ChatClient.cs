@@ -51,11 +51,17 @@ public sealed class ChatClient : IAsyncDisposable
     /// <exception cref="ChatServerUnreachableException">nothing listens there, or the name does not resolve</exception>
     /// <exception cref="ChatRefusedException">the server answered the hello with an error</exception>
     /// <exception cref="ChatTimeoutException">no answer within <see cref="ClientOptions.Timeout"/></exception>
-    public static async Task<ChatClient> ConnectAsync(ClientOptions options, IReadOnlyDictionary<string, long>? since, CancellationToken cancellationToken)
+    public static Task<ChatClient> ConnectAsync(ClientOptions options, IReadOnlyDictionary<string, long>? since, CancellationToken cancellationToken) =>
+        ConnectAsync(options, since, TimeProvider.System, cancellationToken);
+
+    /// <summary>As <see cref="ConnectAsync(ClientOptions, IReadOnlyDictionary{string, long}?, CancellationToken)"/>, with <see cref="ClientOptions.Timeout"/> measured on <paramref name="time"/>.</summary>
+    public static async Task<ChatClient> ConnectAsync(ClientOptions options, IReadOnlyDictionary<string, long>? since, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Timeout);
+        // One deadline for the whole exchange: connect, TLS handshake, hello and welcome.
+        using var deadline = new CancellationTokenSource(options.Timeout, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             await socket.ConnectAsync(options.Host, options.Port, timeout.Token);
@@ -106,7 +112,7 @@ public sealed class ChatClient : IAsyncDisposable
     {
         var endpoint = $"{options.Host}:{options.Port}";
         var policy = new TrustPolicy(tls, endpoint);
-        var ssl = new SslStream(stream, leaveInnerStreamOpen: false, (_, certificate, chain, errors) => policy.Validate(certificate, chain, errors));
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false, (_, certificate, _, errors) => policy.Validate(certificate, errors));
         try
         {
             await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = options.Host }, timeout);

@@ -8,7 +8,4 @@ public interface IChatScreen : IAsyncDisposable
 
     /// <summary>Lines the user entered, in order; completes at end of input.</summary>
     IAsyncEnumerable<string> ReadLinesAsync(CancellationToken cancellationToken);
-
-    /// <summary>True when lines may carry colour codes.</summary>
-    bool SupportsColor { get; }
 }

@@ -24,13 +24,10 @@ public sealed class InteractiveScreen : IChatScreen
     private int _recallIndex;
     private Thread? _keys;
 
-    public InteractiveScreen(TextWriter output, bool color)
+    public InteractiveScreen(TextWriter output)
     {
         _out = output;
-        SupportsColor = color;
     }
-
-    public bool SupportsColor { get; }
 
     public void WriteLine(string line)
     {

@@ -11,7 +11,8 @@ public sealed record SendReport(int Sent, int Acknowledged, IReadOnlyList<string
 /// the server has acknowledged every one (or refused it, or the connection or the time ran out).
 /// Messages are pipelined, up to a window, rather than sent one round trip at a time.
 /// </summary>
-public sealed class OneShotSender(ChatClient client, string? room, string? to, TimeSpan timeout)
+/// <param name="timeout">How long, once the last message is sent, the acknowledgements may take (measured on <paramref name="time"/>, the system clock by default).</param>
+public sealed class OneShotSender(ChatClient client, string? room, string? to, TimeSpan timeout, TimeProvider? time = null)
 {
     private const int Window = 256;
 
@@ -62,7 +63,7 @@ public sealed class OneShotSender(ChatClient client, string? room, string? to, T
         Volatile.Write(ref _inputDone, true);
         CheckDone();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var timer = Task.Delay(timeout, deadline.Token);
+        var timer = Task.Delay(timeout, time ?? TimeProvider.System, deadline.Token);
         var first = await Task.WhenAny(_allDone.Task, receiving, timer);
         await deadline.CancelAsync();
         if (first == receiving && !_allDone.Task.IsCompleted)

@@ -8,11 +8,9 @@ namespace Sockchat.Client;
 /// works in pipes. Standard input is read on its own thread because console reads block; that
 /// thread ends with the input or with the process.
 /// </summary>
-public sealed class PlainScreen(TextReader input, TextWriter output, bool color) : IChatScreen
+public sealed class PlainScreen(TextReader input, TextWriter output) : IChatScreen
 {
     private readonly Lock _gate = new();
-
-    public bool SupportsColor { get; } = color;
 
     public void WriteLine(string line)
     {

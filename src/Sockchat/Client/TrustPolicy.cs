@@ -49,7 +49,7 @@ public sealed class TrustPolicy(TlsClientOptions options, string endpoint)
         return t.Replace(":", "", StringComparison.Ordinal).ToUpperInvariant();
     }
 
-    public bool Validate(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    public bool Validate(X509Certificate? certificate, SslPolicyErrors errors)
     {
         Failure = null;
         if (options.Insecure)

@@ -10,12 +10,16 @@ public static partial class JsonCodec
     /// <summary>A line whose UTF-8 form can need up to this many bytes (about 340 characters) is transcoded on the stack; a longer one into a pooled buffer.</summary>
     private const int StackallocBytes = 1024;
 
-    /// <summary>Parses one line from a JSON-dialect client. Never throws.</summary>
+    /// <summary>
+    /// Parses one line (without its newline) from a JSON-dialect client, by the rules on
+    /// <see cref="JsonCodec"/> and <see cref="ParseClientObject"/>. Never throws: null, and text
+    /// holding a lone surrogate (which no line off the wire can, being decoded with replacement),
+    /// are <c>bad_frame</c> "the text is not valid Unicode".
+    /// </summary>
     public static ClientFrame ParseClientFrame(string line)
     {
         if (line is null)
         {
-            // As JsonDocument.Parse did (its ArgumentNullException was taken for invalid text).
             return BadFrame("not valid JSON: the text is not valid Unicode", null);
         }
         var maxBytes = Encoding.UTF8.GetMaxByteCount(line.Length);
@@ -24,7 +28,6 @@ public static partial class JsonCodec
         var written = 0;
         try
         {
-            // A lone surrogate (only API callers can pass one: the wire is decoded with replacement).
             return Utf8.FromUtf16(line, buffer, out _, out written, replaceInvalidSequences: false) == OperationStatus.Done
                 ? ParseValidUtf8(buffer[..written])
                 : BadFrame("not valid JSON: the text is not valid Unicode", null);
@@ -75,14 +78,25 @@ public static partial class JsonCodec
     }
 
     /// <summary>
-    /// The rules, in order. Every known field present with a value other than null must have its
-    /// type: strings (name, room, text, to, password, reason), booleans (presence, action), whole
-    /// numbers (before and after 0 or more, limit 1 or more, join's since 0 or more), hello's since
-    /// an object of room: whole number 0 or more, id a string or a number. A field of the wrong type
-    /// is <c>bad_frame</c> naming the field, with the id when the id itself is valid; so are
-    /// history's before and after together, and a property name holding an invalid escape. Null is
-    /// the same as absent. Unknown fields are ignored; so are known fields that the frame's type does
-    /// not use, once their type is right.
+    /// The checks on a client object, in order; the first that fails is the answer, a
+    /// <c>bad_frame</c> that carries the frame's id when the id itself is valid (hello's own
+    /// checks, of its name and its since, answer without one: a hello has no id).
+    /// <list type="number">
+    /// <item>id, when present, is a string or a number (else the error has no id);</item>
+    /// <item>no property name holds an escape that is not valid UTF-16;</item>
+    /// <item>type is a string;</item>
+    /// <item>every known field present is of its type, whatever the frame's type uses: strings
+    /// (name, room, text, to, password, reason), booleans (presence, presenceNotices, action),
+    /// whole numbers (before and after 0 or more, limit 1 or more), since a whole number 0 or more
+    /// for join and an object for every other type;</item>
+    /// <item>history's before and after are not both given;</item>
+    /// <item>the fields the type requires are there (say: text; dm: to and text; join: room;
+    /// nick: name; hello: name);</item>
+    /// <item>hello's since maps each room to a whole number 0 or more (the error names the first room
+    /// that does not).</item>
+    /// </list>
+    /// Null is the same as absent throughout. A string value holding an invalid <c>\u</c> escape is
+    /// found only when the type reads it, and is <c>bad_frame</c> too.
     /// </summary>
     private static ClientFrame ParseClientObject(in ClientFields fields)
     {

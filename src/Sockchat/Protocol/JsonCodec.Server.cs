@@ -132,9 +132,12 @@ public static partial class JsonCodec
     }
 
     /// <summary>
-    /// Parses one line from the server (the client side). Returns null for anything that is not a
-    /// JSON object with a known type: clients ignore such lines, as the protocol asks.
-    /// Text fields are cleaned again here: a client never trusts the server to have done it.
+    /// Parses one line from the server (the client side). Never throws. Returns null for anything
+    /// that is not a JSON object with a known type, and for an <c>ack</c> without an id: clients
+    /// ignore such lines, as the protocol asks. Within a known frame a missing or ill-typed field
+    /// reads as a default (<c>""</c>, 0, an empty list, the default line limit, a <c>ts</c> of now) rather than failing the line.
+    /// Every string is cleaned with <see cref="TextSanitizer.Clean"/>: a client never trusts the
+    /// server to have done it.
     /// </summary>
     public static ServerFrame? ParseServerFrame(string line)
     {
@@ -175,6 +178,7 @@ public static partial class JsonCodec
             }
             catch (InvalidOperationException)
             {
+                // A string holding an invalid \u escape (a lone surrogate).
                 return null;
             }
         }

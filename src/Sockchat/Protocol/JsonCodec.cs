@@ -7,14 +7,21 @@ using System.Text.Json;
 namespace Sockchat.Protocol;
 
 /// <summary>
-/// The JSON dialect: one JSON object per line, each with a <c>"type"</c>.
+/// The JSON dialect (docs/protocol.md): one JSON object per line, each with a <c>"type"</c>.
 /// <list type="bullet">
 /// <item>Encoding writes compact UTF-8 JSON followed by <c>\n</c>; a frame is encoded once and the
 /// same bytes go to every recipient.</item>
-/// <item>Parsing is total: malformed JSON, a non-object or a missing/ill-typed field becomes an
-/// <see cref="InvalidFrame"/> (code <c>bad_frame</c>), an unknown type an <see cref="UnknownFrame"/>;
-/// unknown fields are ignored so the protocol can grow.</item>
-/// <item>Text fields are cleaned with <see cref="TextSanitizer.Clean"/> as they are parsed.</item>
+/// <item>Reading a client's line (<see cref="ParseClientFrame(string)"/>) is strict and total: every
+/// line gives exactly one frame and nothing throws. A line that is not one JSON object (trailing
+/// text, nesting deeper than 16, a lone surrogate included) is an <see cref="InvalidFrame"/>
+/// <c>bad_frame</c>; so is a known field of the wrong JSON type or range, naming the field. An
+/// unknown type is an <see cref="UnknownFrame"/>, answered rather than disconnected. Unknown
+/// fields are ignored so the protocol can grow, null is the same as absent, and of a repeated
+/// field the last counts. Free text (<c>text</c>, <c>reason</c>) comes back cleaned with
+/// <see cref="TextSanitizer.Clean"/>; names and rooms come back as sent, for <see cref="Names"/>
+/// to judge.</item>
+/// <item>Reading the server's line (<see cref="ParseServerFrame"/>) is lenient: anything but an
+/// object of a known type is null, to be ignored, and every string is cleaned again.</item>
 /// </list>
 /// Split by direction: JsonCodec.Server.cs (server to client) and JsonCodec.Client.cs (client to server,
 /// read in one pass by JsonCodec.ClientFields.cs, with the names in JsonCodec.ClientNames.cs).

@@ -20,27 +20,33 @@ public sealed class TextRenderer(TimeZoneInfo zone)
 {
     public static TextRenderer Local { get; } = new(TimeZoneInfo.Local);
 
+    /// <summary>The style that leaves every line as rendered: the text dialect's.</summary>
+    public static ILineStyle Plain { get; } = new PlainStyle();
+
     /// <summary>The lines to show for a frame; empty for frames people need not see (ack, pong).</summary>
     /// <param name="showRoom">Prefix chat lines with their room (the reader is in several rooms).</param>
-    public IReadOnlyList<string> Render(ServerFrame frame, bool showRoom) => frame switch
+    public IReadOnlyList<string> Render(ServerFrame frame, bool showRoom) => Render(frame, showRoom, Plain);
+
+    /// <summary>The lines to show for a frame, each dressed by <paramref name="style"/>.</summary>
+    public IReadOnlyList<string> Render(ServerFrame frame, bool showRoom, ILineStyle style) => frame switch
     {
-        WelcomeFrame f => [$"* welcome to {f.ServerName}, {f.Name}. You are in {string.Join(", ", f.Rooms.Select(r => "#" + r))}. Type /help for commands.",
-            .. f.Motd is null ? Array.Empty<string>() : [$"* {f.Motd}"]],
-        MsgFrame f => [RenderMsg(f, showRoom)],
-        DmMessageFrame f => [$"{Time(f.Ts)} [dm] {f.From} -> {f.To}: {f.Text}"],
-        JoinedFrame f => [$"{Time(f.Ts)} * {Who(f.Name, f.Count)} joined #{f.Room}"],
-        LeftFrame f => [$"{Time(f.Ts)} * {Who(f.Name, f.Count)} left #{f.Room}{(f.Reason is null ? "" : $" ({f.Reason})")}"],
-        NickChangedFrame f => [$"{Time(f.Ts)} * {f.Old} is now known as {f.New}"],
-        ErrorFrame f => [$"! {f.Code}: {f.Message}"],
-        ShutdownFrame f => [$"* server is shutting down: {f.Reason}"],
-        WhoReplyFrame f => [$"* in #{f.Room} ({f.Names.Count}): {string.Join(", ", f.Names)}"],
-        RoomsReplyFrame f => [$"* rooms: {string.Join(", ", f.Rooms.Select(r => $"#{r.Name} ({r.Members})"))}"],
+        WelcomeFrame f => [style.Line(f, $"* welcome to {f.ServerName}, {f.Name}. You are in {string.Join(", ", f.Rooms.Select(r => "#" + r))}. Type /help for commands."),
+            .. f.Motd is null ? Array.Empty<string>() : [style.Line(f, $"* {f.Motd}")]],
+        MsgFrame f => [RenderMsg(f, showRoom, style)],
+        DmMessageFrame f => [style.Line(f, $"{Time(f.Ts)} [dm] {f.From} -> {f.To}: {f.Text}")],
+        JoinedFrame f => [style.Line(f, $"{Time(f.Ts)} * {Who(f.Name, f.Count)} joined #{f.Room}")],
+        LeftFrame f => [style.Line(f, $"{Time(f.Ts)} * {Who(f.Name, f.Count)} left #{f.Room}{(f.Reason is null ? "" : $" ({f.Reason})")}")],
+        NickChangedFrame f => [style.Line(f, $"{Time(f.Ts)} * {f.Old} is now known as {f.New}")],
+        ErrorFrame f => [style.Line(f, $"! {f.Code}: {f.Message}")],
+        ShutdownFrame f => [style.Line(f, $"* server is shutting down: {f.Reason}")],
+        WhoReplyFrame f => [style.Line(f, $"* in #{f.Room} ({f.Names.Count}): {string.Join(", ", f.Names)}")],
+        RoomsReplyFrame f => [style.Line(f, $"* rooms: {string.Join(", ", f.Rooms.Select(r => $"#{r.Name} ({r.Members})"))}")],
         HistoryReplyFrame f => f.Messages.Count == 0
-            ? [$"* no history in #{f.Room}"]
-            : [$"* last {f.Messages.Count} messages in #{f.Room}:", .. f.Messages.Select(m => RenderMsg(m, showRoom)), "* end of history"],
-        NoticeFrame f => [f.Text],
-        PongFrame => ["* pong"],
-        GapFrame f => [$"* {f.To - f.From + 1} of the messages you missed in #{f.Room} are no longer kept (seq {f.From} to {f.To}); the rest follow"],
+            ? [style.Line(f, $"* no history in #{f.Room}")]
+            : [style.Line(f, $"* last {f.Messages.Count} messages in #{f.Room}:"), .. f.Messages.Select(m => RenderMsg(m, showRoom, style)), style.Line(f, "* end of history")],
+        NoticeFrame f => [style.Line(f, f.Text)],
+        PongFrame f => [style.Line(f, "* pong")],
+        GapFrame f => [style.Line(f, $"* {f.To - f.From + 1} of the messages you missed in #{f.Room} are no longer kept (seq {f.From} to {f.To}); the rest follow")],
         _ => [],
     };
 
@@ -50,15 +56,18 @@ public sealed class TextRenderer(TimeZoneInfo zone)
     /// <summary>Who a presence notice is about: the name, or "37 people" for a batch.</summary>
     private static string Who(string name, int count) => count > 1 ? $"{count} people" : name;
 
-    public string RenderMsg(MsgFrame f, bool showRoom)
-    {
-        var room = showRoom ? $"#{f.Room} " : "";
-        return $"{Time(f.Ts)} {room}{Body(f, f.From)}";
-    }
+    private string RenderMsg(MsgFrame f, bool showRoom, ILineStyle style) => style.Message(f, Time(f.Ts), showRoom ? $"#{f.Room} " : "");
 
     /// <summary>A message without time or room: <c>alice: hi</c>, or for an action <c>• alice waves</c>, with the name as given (a client may colour it).</summary>
     public static string Body(MsgFrame f, string name) => f.Action ? $"{ActionMark} {name} {f.Text}" : $"{name}: {f.Text}";
 
     public string Time(DateTimeOffset ts) =>
         "[" + TimeZoneInfo.ConvertTime(ts, zone).ToString("HH:mm:ss", CultureInfo.InvariantCulture) + "]";
+
+    private sealed class PlainStyle : ILineStyle
+    {
+        public string Line(ServerFrame frame, string text) => text;
+
+        public string Message(MsgFrame message, string time, string room) => $"{time} {room}{Body(message, message.From)}";
+    }
 }

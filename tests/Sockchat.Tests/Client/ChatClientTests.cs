@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
 using Sockchat.Client;
 using Sockchat.Protocol;
 using Sockchat.Tests.Infrastructure;
@@ -95,27 +96,44 @@ public sealed class ChatClientTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = 15000)]
-    public async Task A_server_that_accepts_but_never_answers_raises_ChatTimeoutException()
+    public async Task A_server_that_accepts_but_never_answers_raises_ChatTimeoutException_once_the_timeout_has_passed()
     {
-        // Arrange: a listener whose backlog completes the connection, but nothing ever answers.
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            using var cts = Bounded();
-            var options = Options(port, "alice") with { Timeout = TimeSpan.FromMilliseconds(300) };
+        // Arrange: a server that takes the hello and says nothing. The timeout runs on a fake clock,
+        // and is longer than the test's own bound, so only the fake clock can trip it.
+        await using var server = ScriptedServer.Start();
+        using var cts = Bounded();
+        var clock = new FakeTimeProvider();
+        var options = Options(server.Port, "alice") with { Timeout = TimeSpan.FromMinutes(1) };
+        var connecting = ChatClient.ConnectAsync(options, null, clock, cts.Token);
+        await server.AcceptAsync(cts.Token);
 
-            // Act
-            var error = await Assert.ThrowsAsync<ChatTimeoutException>(() => ChatClient.ConnectAsync(options, null, cts.Token));
+        // Act
+        clock.Advance(options.Timeout);
+        var error = await Assert.ThrowsAsync<ChatTimeoutException>(() => connecting);
 
-            // Assert
-            Assert.Contains($"127.0.0.1:{port}", error.Message);
-        }
-        finally
-        {
-            listener.Stop();
-        }
+        // Assert
+        Assert.Contains($"127.0.0.1:{server.Port}", error.Message);
+        Assert.Contains("did not answer within 60 s", error.Message);
+    }
+
+    [Fact(Timeout = 15000)]
+    public async Task A_welcome_just_inside_the_timeout_still_connects()
+    {
+        // Arrange
+        await using var server = ScriptedServer.Start();
+        using var cts = Bounded();
+        var clock = new FakeTimeProvider();
+        var options = Options(server.Port, "alice") with { Timeout = TimeSpan.FromMinutes(1) };
+        var connecting = ChatClient.ConnectAsync(options, null, clock, cts.Token);
+        await server.AcceptAsync(cts.Token);
+
+        // Act
+        clock.Advance(options.Timeout - TimeSpan.FromMilliseconds(1));
+        await server.SendAsync(new WelcomeFrame("alice", "test", "0", ["general"], 4096, null), cts.Token);
+        await using var client = await connecting;
+
+        // Assert
+        Assert.Equal("alice", client.Welcome.Name);
     }
 
     [Fact(Timeout = 15000)]

@@ -119,4 +119,35 @@ public sealed class OneShotSenderTests(ITestOutputHelper output)
         Assert.Empty(report.Refusals);
         Assert.Equal((12, 12), (report.Sent, report.Acknowledged));
     }
+
+    [Fact(Timeout = 15000)]
+    public async Task Acknowledgements_that_stop_coming_raise_ChatTimeoutException_counting_those_that_came()
+    {
+        // Arrange: a server that acknowledges the first message and never the second. The
+        // timeout runs on a fake clock and is longer than the test's own bound.
+        await using var server = ScriptedServer.Start();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var connecting = ChatClient.ConnectAsync(new ClientOptions { Port = server.Port, Name = "ci", Presence = false }, null, cts.Token);
+        await server.AcceptAsync(cts.Token);
+        await server.SendAsync(new WelcomeFrame("ci", "test", "0", ["general"], 4096, null), cts.Token);
+        await using var client = await connecting;
+        var clock = new WatchedClock();
+        var timeout = TimeSpan.FromMinutes(1);
+        var sender = new OneShotSender(client, null, null, timeout, clock);
+        var sending = sender.SendAllAsync(Lines(["one", "two"]), cts.Token);
+        var first = JsonCodec.ParseClientFrame(await server.ReadLineAsync(cts.Token));
+        await server.SendAsync(new AckFrame(((SayFrame)first).Id!.Value, 1), cts.Token);
+        await server.ReadLineAsync(cts.Token);
+        // The client answers a ping on the line after the ack, so its pong shows the ack was counted.
+        await server.SendAsync(new ServerPingFrame(FrameId.FromString("alive")), cts.Token);
+        Assert.IsType<PongReplyFrame>(JsonCodec.ParseClientFrame(await server.ReadLineAsync(cts.Token)));
+        await clock.TimerStartedAsync(timeout).WaitAsync(cts.Token);
+
+        // Act
+        clock.Advance(timeout);
+        var error = await Assert.ThrowsAsync<ChatTimeoutException>(() => sending);
+
+        // Assert
+        Assert.Equal("the server acknowledged 1 of 2 messages within 60 s", error.Message);
+    }
 }

@@ -171,4 +171,24 @@ public sealed class TextRendererTests
     {
         Assert.Equal("* server is shutting down: maintenance", RenderOne(new ShutdownFrame("maintenance")));
     }
+
+    private sealed class Brackets : ILineStyle
+    {
+        public string Line(ServerFrame frame, string text) => $"<{text}>";
+
+        public string Message(MsgFrame message, string time, string room) => $"{time}|{room}|{TextRenderer.Body(message, message.From.ToUpperInvariant())}";
+    }
+
+    [Fact]
+    public void A_style_dresses_each_line_and_lays_out_each_message_from_its_parts()
+    {
+        // Arrange
+        var frame = new HistoryReplyFrame("dev", [new MsgFrame("dev", 1, Ts, "alice", "one", History: true), new MsgFrame("dev", 2, Ts, "bob", "waves", Action: true, History: true)]);
+
+        // Act
+        var lines = Utc.Render(frame, showRoom: true, new Brackets());
+
+        // Assert
+        Assert.Equal(["<* last 2 messages in #dev:>", "[10:15:30]|#dev |ALICE: one", "[10:15:30]|#dev |\u2022 BOB waves", "<* end of history>"], lines);
+    }
 }
