@@ -361,16 +361,99 @@ def targets_section(out, records):
                              f"{kn:.2f} vs {kj:.2f} KiB per idle connection ({kn / kj:.2f}x){start}", None))
 
     rows += issue9_rows(records)
+    rows += issue10_rows(records)
 
     if not rows:
         return
-    out.append("## Targets (issues 5, 8 and 9), measured in this run")
+    out.append("## Targets (issues 5, 8, 9 and 10), measured in this run")
     out.append("")
     out.append("| target | measured | met |")
     out.append("| --- | --- | --- |")
     for target, measured, met in rows:
         out.append(f"| {target} | {measured} | {'–' if met is None else 'yes' if met else '**no**'} |")
     out.append("")
+
+
+def same_sitting(records, scenario, sitting, peer="sockchat"):
+    """The runs of SCENARIO against PEER recorded by the run.sh invocation SITTING (None: lines from before sittings were tagged)."""
+    return [r for r in records if r.get("scenario") == scenario and r.get("peer") == peer and r.get("sitting") == sitting]
+
+
+def ratio_text(value, other, fmt):
+    return f"{value / other:.2f}x ({fmt(value)} vs {fmt(other)})" if value and other else "–"
+
+
+def issue10_rows(records):
+    """Issue 10: scenario b over the web port's WebSocket, against b's TCP-only figure from the same run.sh invocation."""
+    rows = []
+    web = [r for r in records if r.get("scenario") == "b-web" and r.get("peer") == "sockchat"]
+    if web:
+        sitting = web[-1].get("sitting")
+        web = same_sitting(records, "b-web", sitting)
+        tcp = same_sitting(records, "b", sitting)
+        if not tcp:
+            rows.append(("issue 10, b-web: 100 web clients' delivered/s >= 0.7x the TCP-only figure (b), p99 <= 2x",
+                         "b was not run in the same invocation as b-web: no ratio", None))
+        else:
+            rate_w, rate_t = mean([r.get("delivered_per_s") for r in web]), mean([r.get("delivered_per_s") for r in tcp])
+            p99_w, p99_t = mean([r.get("p99_us") for r in web]), mean([r.get("p99_us") for r in tcp])
+            pairs = ", ".join(f"run {w['run']} {w['delivered_per_s'] / t['delivered_per_s']:.2f}x"
+                              for w, t in zip(web, tcp) if w.get("delivered_per_s") and t.get("delivered_per_s"))
+            clean = correct(web)
+            rows.append(("issue 10, b-web: 100 web clients' delivered/s >= 0.7x 100 TCP json clients' (b, same invocation of run.sh)",
+                         f"{ratio_text(rate_w, rate_t, num)}/s, mean of runs; per run {pairs}; web runs {'clean' if clean else 'NOT clean'}",
+                         bool(rate_w and rate_t) and rate_w / rate_t >= 0.7 and clean))
+            pairs = ", ".join(f"run {w['run']} {w['p99_us'] / t['p99_us']:.2f}x" for w, t in zip(web, tcp) if w.get("p99_us") and t.get("p99_us"))
+            rows.append(("issue 10, b-web: their p99 <= 2x the TCP clients' (b)",
+                         f"{ratio_text(p99_w, p99_t, ms)} ms, mean of runs; per run {pairs}",
+                         bool(p99_w and p99_t) and p99_w / p99_t <= 2))
+    mixed = [r for r in records if r.get("scenario") == "b-mixed" and r.get("peer") == "sockchat"]
+    if mixed:
+        mixed = same_sitting(records, "b-mixed", mixed[-1].get("sitting"))
+        runs = [r for r in mixed if r.get("web") and r.get("tcp")]
+        if runs:
+            def per_run(key, fmt):
+                return "; ".join(f"run {r['run']} {r['web'][key] / r['tcp'][key]:.2f}x ({fmt(r['web'][key])} vs {fmt(r['tcp'][key])})"
+                                 for r in runs if r["web"].get(key) and r["tcp"].get(key))
+            rate = [r["web"]["delivered_per_s"] / r["tcp"]["delivered_per_s"] for r in runs if r["tcp"].get("delivered_per_s")]
+            p99 = [r["web"]["p99_us"] / r["tcp"]["p99_us"] for r in runs if r["tcp"].get("p99_us")]
+            clean = correct(mixed)
+            rows.append(("issue 10, b-mixed: 50 web clients' delivered/s >= 0.7x the 50 TCP clients' of the same run",
+                         f"{per_run('delivered_per_s', num)}/s; runs {'clean' if clean else 'NOT clean'}",
+                         bool(rate) and min(rate) >= 0.7 and clean))
+            rows.append(("issue 10, b-mixed: the web clients' p99 <= 2x the TCP clients' of the same run",
+                         per_run("p99_us", ms) + " ms", bool(p99) and max(p99) <= 2))
+            tcp = same_sitting(records, "b", mixed[-1].get("sitting"))
+            if tcp:
+                # Per reader, since b's 100 readers share its figure and each group here has 50.
+                def reader_rate(r, group=None):
+                    figures = r[group] if group else r
+                    return figures["delivered_per_s"] / max(1, figures["clients"])
+                mine = mean([reader_rate(r, "tcp") for r in runs])
+                web_rate = mean([reader_rate(r, "web") for r in runs])
+                alone = mean([reader_rate(r) for r in tcp if r.get("delivered_per_s")])
+                rows.append(("issue 10, b-mixed against b (reported, no target): deliveries/s per reader",
+                             f"web {web_rate / alone:.2f}x and TCP {mine / alone:.2f}x b's TCP-only {num(alone)} per reader "
+                             f"(web {num(web_rate)}, TCP {num(mine)}; means of runs)" if alone else "–", None))
+    return rows
+
+
+def web_table(out, peers):
+    """b-web and b-mixed: the run's figures, and each transport's own."""
+    out.append("| peer | run | status | ready | web clients | delivered/s | p99 ms | web: delivered/s | web p50 ms | web p99 ms "
+               "| tcp: delivered/s | tcp p50 ms | tcp p99 ms | lost | spliced | server peak MiB | server CPU s | generator CPU s / wall s |")
+    out.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for peer, runs in peers.items():
+        for r in runs:
+            w, t = r.get("web") or {}, r.get("tcp") or {}
+            out.append(f"| {peer} | {r['run']} | {r.get('status')} | {r.get('ready', '–')}/{r.get('clients', '–')} | {num(r.get('web_clients'))} "
+                       f"| {num(r.get('delivered_per_s'))} | {ms(r.get('p99_us'))} "
+                       f"| {num(w.get('delivered_per_s'))} | {ms(w.get('p50_us'))} | {ms(w.get('p99_us'))} "
+                       f"| {num(t.get('delivered_per_s'))} | {ms(t.get('p50_us'))} | {ms(t.get('p99_us'))} "
+                       f"| {num(r.get('lost'))} | {num(r.get('spliced'))} | {mib(r.get('server_hwm_kib'))} | {num(r.get('server_cpu_s'), 2)} "
+                       f"| {num(r.get('generator_cpu_s'), 2)} / {num(r.get('wall_s'), 1)} |")
+    out.append("")
+    out.append(WEB_NOTE)
 
 
 def issue9_rows(records):
@@ -477,6 +560,7 @@ def main():
                "RUNS=1 bench/run.sh b   # one scenario, once\n"
                "PEERS=\"sockchat ngircd\" RUNS=1 bench/run.sh e h i   # issue 9's sitting: the slow-reader check (e) after its fix\n"
                "PEERS=\"sockchat ngircd\" RUNS=2 bench/run.sh h i     # then h and i again, twice each (the h, h1000 and i tables)\n"
+               "RUNS=2 PEERS=\"sockchat\" bench/run.sh b b-web b-mixed   # issue 10: b's TCP-only figure and the web runs in one invocation\n"
                "python3 bench/report.py bench/results/raw.jsonl bench/RESULTS.md\n```")
     out.append("")
     out.append("Load generator (`taskset -c 1`, inside `timeout`): `dotnet bench/Sockchat.Bench/bin/Release/net10.0/"
@@ -518,6 +602,8 @@ def main():
                 ratio_line(out, peers)
             if scenario == "b" and "sockchat-text" in peers:
                 ratio_line(out, peers, "sockchat-text")
+        elif scenario in ("b-web", "b-mixed"):
+            web_table(out, peers)
         elif scenario.startswith("d") or scenario == "i":
             idle_table(out, peers)
         elif scenario.startswith("h"):
@@ -606,6 +692,14 @@ GENERATOR_FLOOR_NOTE = (
     "about 25 ms are the generator's, not the server's, and issue 5's 2 ms target cannot be checked with this "
     "generator until its receive path gets cheaper (for example one epoll loop reading raw sockets).")
 
+WEB_NOTE = (
+    "The same native server as b's sockchat row, its web port opened with `--web-port 0`; web clients are "
+    "`ClientWebSocket`s on `/ws` (subprotocol `sockchat.v1`, the page's Origin), one JSON frame per text message each "
+    "way, counted by the json dialect's code. *web* and *tcp* are each group's own figures: what reached its readers "
+    "over the time from the first send to the group's last delivery. In b-mixed every other client is web (5 of the "
+    "10 senders); in b-web *tcp* is empty and *web* is the whole run. Compare b-web with b's sockchat row from the same "
+    "invocation of run.sh (the targets above do).")
+
 BIG_ROOM_NOTE = (
     "*held*: connections open when the server's RSS was read, which KiB per connection divides by. The generator "
     "paces connects at 1,000/s from 127.0.0.1-4; *all registered* is 0.00 when the last client had its welcome by "
@@ -618,6 +712,8 @@ BIG_ROOM_NOTE = (
 SCENARIOS = [
     ("a", "a. 10 clients, all sending 2000 x 64 B"),
     ("b", "b. 100 clients, 10 senders x 500"),
+    ("b-web", "b-web. Issue 10: scenario b with 100 WebSocket clients (the web port's /ws)"),
+    ("b-mixed", "b-mixed. Issue 10: scenario b with 50 WebSocket + 50 TCP json clients"),
     ("c", "c. 1000 clients, one sender paced at 1000 msg/s (5000 messages)"),
     ("d1000", "d. Idle: 1000 connections"),
     ("d10000", "d. Idle: 10,000 connections"),

@@ -10,7 +10,9 @@
 #
 # Scenarios: a (10 clients all sending), b (100 clients, 10 senders), c (1000 clients, one paced
 # sender), d (idle 1000 and 10000), e (slow reader), f (say one-shot vs dotnet hello),
-# g (durable history vs :memory:), h (issue 9: 10,000 text clients joining one room at 1000/s, one
+# g (durable history vs :memory:), b-web and b-mixed (issue 10: b's shape with 100 WebSocket clients on the
+# web port's /ws, and with 50 web + 50 TCP json clients; run them with b, whose sockchat row is the
+# TCP-only figure they are held against), h (issue 9: 10,000 text clients joining one room at 1000/s, one
 # message to all), i (issue 9: 10,000 idle connections in rooms of 100). Needs root for apt-get when ncat or ngircd is missing. Scenario f
 # packs the tool and installs it into a scratch --tool-path to time it as users run it.
 set -uo pipefail   # no -e: a run that fails is a result to record, not a reason to stop
@@ -35,11 +37,14 @@ BENCH=$ROOT/bench/Sockchat.Bench/bin/Release/net10.0/sockchat-bench.dll
 HELLO=$ROOT/bench/hello/bin/Release/net10.0/hello.dll
 WORK=$(mktemp -d /tmp/sockchat-bench.XXXXXX)
 SCENARIOS=("$@")
-[ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(a b c d e f g h i)
+[ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(a b b-web b-mixed c d e f g h i)
+# Tags every line this invocation records: report.py holds b-web and b-mixed against b of the same sitting only.
+SITTING=${SITTING:-$(date +%Y-%m-%dT%H:%M:%S)}
 
 SERVER_WRAPPER=""   # the `timeout` process around the current server
 SERVER_PID=""       # the server itself (what --server-pid reads /proc of)
 SERVER_PORT=""
+SERVER_WEB_URL=""   # sockchat's web port (its `web on URL` line), for WebSocket clients
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -123,17 +128,21 @@ start_server() {
     local out=$WORK/server.out err=$LOGS/server-$peer.log
     : >"$out"
     SERVER_PORT=""
+    SERVER_WEB_URL=""
     case $peer in
         sockchat|sockchat-jit|sockchat-text|sockchat-memory|sockchat-file)
             # shellcheck disable=SC2046 # the command is one or two words, no spaces within
-            timeout --signal=TERM 900 taskset -c "$SERVER_CORE" $(server_command "$peer") serve --port 0 \
+            # --web-port 0: the web port (issue 10's /ws) on a free port; its URL is the second line.
+            timeout --signal=TERM 900 taskset -c "$SERVER_CORE" $(server_command "$peer") serve --port 0 --web-port 0 \
                 --rate 0 --max-per-address 0 --max-clients 60000 "$@" >"$out" 2>>"$err" &
             SERVER_WRAPPER=$!
             for _ in $(seq 150); do
                 SERVER_PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$out")
-                [ -n "$SERVER_PORT" ] && break
+                SERVER_WEB_URL=$(sed -n 's/^web on \(http[^ ]*\)$/\1/p' "$out")
+                [ -n "$SERVER_PORT" ] && [ -n "$SERVER_WEB_URL" ] && break
                 sleep 0.1
-            done ;;
+            done
+            [ -n "$SERVER_WEB_URL" ] || log "$peer printed no 'web on URL' line: WebSocket clients cannot connect" ;;
         relay_select|relay_threads)
             timeout --signal=TERM 900 taskset -c "$SERVER_CORE" python3 -u "$ROOT/bench/peers/$peer.py" --port 0 \
                 >"$out" 2>>"$err" &
@@ -183,8 +192,13 @@ stop_server() {
     SERVER_WRAPPER=""; SERVER_PID=""
 }
 
-# Arguments the generator needs for each peer.
+# Arguments the generator needs for each peer (peer_args PEER [SCENARIO]).
 peer_args() {
+    case $2 in
+        # Issue 10: the same server's web port; the generator gets --web-url from start_server.
+        b-web) echo "--dialect websocket"; return ;;
+        b-mixed) echo "--dialect json --web-clients 50"; return ;;
+    esac
     case $1 in
         sockchat|sockchat-jit|sockchat-memory|sockchat-file) echo "--dialect json" ;;
         sockchat-text) echo "--dialect text" ;;
@@ -200,14 +214,14 @@ peer_args() {
 record() {
     python3 - "$@" >>"$RAW" <<'EOF'
 import json, sys
-scenario, peer, run, code, path, args = sys.argv[1:7]
+scenario, peer, run, code, path, args, sitting = sys.argv[1:8]
 try:
     with open(path) as f:
         line = f.read().strip().splitlines()[-1]
     data = json.loads(line)
 except Exception:
     data = {"status": "no_report"}
-data.update(scenario=scenario, peer=peer, run=int(run), generator_exit=int(code), args=args)
+data.update(scenario=scenario, peer=peer, run=int(run), generator_exit=int(code), args=args, sitting=sitting)
 print(json.dumps(data))
 EOF
 }
@@ -223,20 +237,22 @@ point() {
     for run in $(seq "$RUNS"); do
         rm -f "$WORK"/history.db*
         local json=$WORK/out.json code args
-        args="$(peer_args "$peer") $*"
+        args="$(peer_args "$peer" "$scenario") $*"
         : >"$json"
         if start_server "$peer" "${server_args[@]}"; then
+            local web=()
+            [ -n "$SERVER_WEB_URL" ] && web=(--web-url "$SERVER_WEB_URL")
             # shellcheck disable=SC2086 # args is a list of words
             timeout --kill-after=5 $((limit + 20)) taskset -c "$GENERATOR_CORE" dotnet "$BENCH" \
-                --port "$SERVER_PORT" --server-pid "$SERVER_PID" --time-limit "$limit" --no-progress \
+                --port "$SERVER_PORT" "${web[@]}" --server-pid "$SERVER_PID" --time-limit "$limit" --no-progress \
                 --label "$scenario/$peer" $args >"$json" 2>"$LOGS/$scenario-$peer-$run.log"
             code=$?
         else
             code=255
         fi
         stop_server
-        record "$scenario" "$peer" "$run" "$code" "$json" "$args"
-        log "$scenario $peer run $run: $(tail -1 "$RAW" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(d.get("status"), "delivered/s", d.get("delivered_per_s"), "p99_us", d.get("p99_us"), "lost", d.get("lost"), "spliced", d.get("spliced"), "ready", d.get("ready"), "KiB/conn", d.get("kib_per_connection"), *(["registered in 15 s", d.get("registered_in_window"), "all after ms", d.get("all_registered_ms"), "reached in 1 s", d.get("delivered_in_window"), "last ms", d.get("all_delivered_ms")] if d.get("mode") == "room" else []))')"
+        record "$scenario" "$peer" "$run" "$code" "$json" "$args" "$SITTING"
+        log "$scenario $peer run $run: $(tail -1 "$RAW" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(d.get("status"), "delivered/s", d.get("delivered_per_s"), "p99_us", d.get("p99_us"), "lost", d.get("lost"), "spliced", d.get("spliced"), "ready", d.get("ready"), "KiB/conn", d.get("kib_per_connection"), *(["registered in 15 s", d.get("registered_in_window"), "all after ms", d.get("all_registered_ms"), "reached in 1 s", d.get("delivered_in_window"), "last ms", d.get("all_delivered_ms")] if d.get("mode") == "room" else []), *["%s: delivered/s %s p99_us %s" % (g, d[g]["delivered_per_s"], d[g]["p99_us"]) for g in ("web", "tcp") if d.get(g)])')"
     done
 }
 
@@ -254,6 +270,24 @@ scenario_b() {
     for p in "${B_PEERS[@]}"; do
         point b "$p" 40 --clients 100 --senders 10 --messages 500
     done
+}
+
+# Issue 10: scenario b's shape over the web port's WebSocket against the native server, in the same
+# run as b (whose sockchat row is the TCP-only figure): 100 web clients (10 of them sending), and
+# 50 web + 50 TCP json clients (every other client web, so 5 of the 10 senders are), each group's
+# delivered/s and p99 reported apart.
+scenario_b_web() {
+    case " ${PEERS[*]} " in
+        *" sockchat "*) point b-web sockchat 40 --clients 100 --senders 10 --messages 500 ;;
+        *) log "b-web: only against peer sockchat (the web port is sockchat's); skipped" ;;
+    esac
+}
+
+scenario_b_mixed() {
+    case " ${PEERS[*]} " in
+        *" sockchat "*) point b-mixed sockchat 40 --clients 100 --senders 10 --messages 500 ;;
+        *) log "b-mixed: only against peer sockchat (the web port is sockchat's); skipped" ;;
+    esac
 }
 
 scenario_c() { for p in "${PEERS[@]}"; do point c "$p" 50 --clients 1000 --senders 1 --messages 5000 --rate 1000; done; }
@@ -434,7 +468,7 @@ EOF2
     local started=$SECONDS s
     for s in "${SCENARIOS[@]}"; do
         log "scenario $s"
-        "scenario_$s"
+        "scenario_${s//-/_}"
     done
     log "all scenarios done in $((SECONDS - started)) s"
     if [ "$RAW" = "$RESULTS/raw.jsonl" ]; then

@@ -27,13 +27,20 @@ public sealed partial class BenchClient : IDisposable
     private readonly Action<string>? _corruptSample;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly TaskCompletionSource _stopReading = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Uri? _webUri;
     private Socket? _socket;
     private byte[] _buffer;
     private int _state;
 
     public BenchClient(int index, ChatDialect dialect, DialectSession session, DeliveryTracker tracker, LatencyRecorder latency,
-        int payloadSize, int receiveBufferBytes, Action<BenchClient, ClientState> stateChanged, Action<string>? corruptSample = null)
+        int payloadSize, int receiveBufferBytes, Action<BenchClient, ClientState> stateChanged, Action<string>? corruptSample = null,
+        Uri? webUri = null)
     {
+        if (dialect.IsWebSocket && webUri is null)
+        {
+            throw new ArgumentException("a WebSocket client needs the web port's URL", nameof(webUri));
+        }
+        _webUri = webUri;
         _corruptSample = corruptSample;
         Index = index;
         _dialect = dialect;
@@ -50,6 +57,9 @@ public sealed partial class BenchClient : IDisposable
     public ClientState State => (ClientState)Volatile.Read(ref _state);
 
     public DeliveryTracker Deliveries => _tracker;
+
+    /// <summary>How this client speaks to the server (in a mixed run, web clients and TCP clients differ).</summary>
+    public ChatDialect Dialect => _dialect;
 
     /// <summary>Lines that should have been one payload and were not (spliced or damaged).</summary>
     public long Corrupt { get; private set; }
@@ -76,19 +86,22 @@ public sealed partial class BenchClient : IDisposable
     public async Task ConnectAsync(EndPoint server, IPAddress? source, TimeSpan timeout, CancellationToken connectCancellation,
         CancellationToken cancellationToken, int? kernelReceiveBuffer = null)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        _socket = socket;
+        if (_dialect.IsWebSocket)
+        {
+            if (!await ConnectWebSocketAsync(source, timeout, connectCancellation, cancellationToken, kernelReceiveBuffer))
+            {
+                SetState(ClientState.Failed);
+                return;
+            }
+            SetState(ClientState.Handshaking);
+            ReceiveLoop = ReceiveWebSocketAsync(cancellationToken);
+            await SendAsync(_dialect.Handshake(_session), cancellationToken);
+            return;
+        }
         try
         {
-            if (kernelReceiveBuffer is { } bytes)
-            {
-                socket.ReceiveBufferSize = bytes;
-            }
-            if (source is not null)
-            {
-                socket.SetRawSocketOption(IpProtocolIp, IpBindAddressNoPort, BitConverter.GetBytes(1));
-                socket.Bind(new IPEndPoint(source, 0));
-            }
+            var socket = NewSocket(source, kernelReceiveBuffer);
+            _socket = socket;
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(connectCancellation, cancellationToken);
             deadline.CancelAfter(timeout);
             await socket.ConnectAsync(server, deadline.Token);
@@ -133,6 +146,10 @@ public sealed partial class BenchClient : IDisposable
     /// <summary>Sends all of <paramref name="data"/>; false when the connection is gone.</summary>
     public async ValueTask<bool> SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
+        if (_web is { } web)
+        {
+            return await SendWebSocketAsync(web, data, cancellationToken);
+        }
         var socket = _socket;
         if (socket is null)
         {
@@ -208,7 +225,33 @@ public sealed partial class BenchClient : IDisposable
     public void Dispose()
     {
         _stopReading.TrySetResult();
+        _web?.Abort();
+        _web?.Dispose();
         _socket?.Dispose();
+    }
+
+    /// <summary>A TCP socket with the generator's options: TCP_NODELAY, optionally a source address and a small receive buffer.</summary>
+    private static Socket NewSocket(IPAddress? source, int? kernelReceiveBuffer)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (kernelReceiveBuffer is { } bytes)
+            {
+                socket.ReceiveBufferSize = bytes;
+            }
+            if (source is not null)
+            {
+                socket.SetRawSocketOption(IpProtocolIp, IpBindAddressNoPort, BitConverter.GetBytes(1));
+                socket.Bind(new IPEndPoint(source, 0));
+            }
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     private void SetState(ClientState state)

@@ -11,6 +11,25 @@ public sealed record BenchOptions
 
     public int Clients { get; init; } = 10;
 
+    /// <summary>The web port's base URL (<c>http://HOST:PORT/</c>, as <c>sockchat serve</c> prints it after <c>web on</c>): WebSocket clients open its <c>/ws</c>.</summary>
+    public Uri? WebUrl { get; init; }
+
+    /// <summary>With the json dialect: this many of the clients (spread evenly over the indexes, so over the senders too) speak it over the web port's WebSocket instead.</summary>
+    public int WebClients { get; init; }
+
+    /// <summary>How many clients use the WebSocket: all of them with the websocket dialect, else <see cref="WebClients"/>.</summary>
+    public int WebClientCount => ChatDialect.Create(Dialect).IsWebSocket ? Clients : WebClients;
+
+    /// <summary>Whether client <paramref name="index"/> is one of the <see cref="WebClientCount"/> WebSocket clients (every other one for half, and so on).</summary>
+    public bool IsWebClient(int index)
+    {
+        var web = (long)WebClientCount;
+        return web * (index + 1) / Clients > web * index / Clients;
+    }
+
+    /// <summary>True when some clients use the WebSocket and some TCP: the report gives each group's figures.</summary>
+    public bool IsMixed => WebClientCount > 0 && WebClientCount < Clients;
+
     /// <summary>Clients 0..Senders-1 send; the senders are among the clients and read too.</summary>
     public int Senders { get; init; } = 1;
 

@@ -9,7 +9,11 @@ public static class BenchOptionsParser
         usage: sockchat-bench --port PORT [options]
           --host HOST              server address [127.0.0.1]
           --port PORT              server port (required)
-          --dialect D              json | text | relay | ncat | irc [json]
+          --dialect D              json | websocket | text | relay | ncat | irc [json]; websocket (or web): sockchat's
+                                   JSON frames over the web port's /ws, one per text message (needs --web-url)
+          --web-url URL            the web port, as `sockchat serve` prints it: web on http://HOST:PORT/
+          --web-clients K          json: K of the clients (spread evenly over the indexes, senders included) use
+                                   the WebSocket instead of TCP; the report gives both groups' figures [0]
           --clients N              connections [10]
           --senders S              clients 0..S-1 send [1]
           --messages M             messages per sender [100]
@@ -64,6 +68,8 @@ public static class BenchOptionsParser
                 "--host" => options with { Host = value },
                 "--port" => options with { Port = Int(name, value, 1, 65535) },
                 "--dialect" => options with { Dialect = value },
+                "--web-url" => options with { WebUrl = WebUrl(value) },
+                "--web-clients" => options with { WebClients = Int(name, value, 0, 1_000_000) },
                 "--clients" => options with { Clients = Int(name, value, 1, 1_000_000) },
                 "--senders" => options with { Senders = Int(name, value, 0, 1_000_000) },
                 "--messages" => options with { Messages = Int(name, value, 0, int.MaxValue) },
@@ -109,7 +115,19 @@ public static class BenchOptionsParser
 
     private static void Validate(BenchOptions options)
     {
-        ChatDialect.Create(options.Dialect);
+        var dialect = ChatDialect.Create(options.Dialect);
+        if (options.WebClients > 0 && dialect is not JsonDialect)
+        {
+            throw new BenchUsageException($"--web-clients mixes WebSocket clients into the json dialect's, not into {options.Dialect}'s (--dialect websocket makes them all web)");
+        }
+        if (options.WebClients > options.Clients)
+        {
+            throw new BenchUsageException($"--web-clients {options.WebClients} is more than --clients {options.Clients}");
+        }
+        if (options.WebClientCount > 0 && options.WebUrl is null)
+        {
+            throw new BenchUsageException("WebSocket clients need --web-url (the URL `sockchat serve` prints after 'web on')");
+        }
         if (options.Senders > options.Clients)
         {
             throw new BenchUsageException($"--senders {options.Senders} is more than --clients {options.Clients}: senders are among the clients");
@@ -131,6 +149,11 @@ public static class BenchOptionsParser
             throw new BenchUsageException("chat mode needs at least one sender (--senders)");
         }
     }
+
+    private static Uri WebUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new BenchUsageException($"--web-url wants http://HOST:PORT/ (what serve prints after 'web on'), not '{value}'");
 
     private static BenchMode Mode(string value) => value switch
     {

@@ -43,6 +43,12 @@ public sealed record BenchReport
     public long P999Us { get; init; }
     public long MaxUs { get; init; }
     public double MeanUs { get; init; }
+    /// <summary>How many clients spoke over the web port's WebSocket (0: all TCP).</summary>
+    public int WebClients { get; init; }
+    /// <summary>The WebSocket clients' own figures, when there were any.</summary>
+    public TransportFigures? Web { get; init; }
+    /// <summary>The TCP clients' own figures, in a run that also had WebSocket clients.</summary>
+    public TransportFigures? Tcp { get; init; }
     public int? ServerPid { get; init; }
     public long? ServerRssBeforeKib { get; init; }
     public long? ServerRssKib { get; init; }

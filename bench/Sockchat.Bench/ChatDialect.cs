@@ -12,6 +12,9 @@ public abstract class ChatDialect
     /// <summary>True when the protocol has no acknowledgement of its own, so the generator must probe readiness.</summary>
     public virtual bool NeedsReadyProbe => false;
 
+    /// <summary>True when clients speak it over the web port's WebSocket (one frame per message) instead of a TCP line stream.</summary>
+    public virtual bool IsWebSocket => false;
+
     /// <summary>Bytes written before a payload to make it a chat line.</summary>
     public abstract byte[] MessagePrefix { get; }
 
@@ -37,6 +40,7 @@ public abstract class ChatDialect
         "relay" => new RelayDialect(stripNickPrefix: false),
         "ncat" => new RelayDialect(stripNickPrefix: true),
         "irc" => new IrcDialect(ircOper),
-        _ => throw new BenchUsageException($"unknown dialect '{name}': use json, text, relay, ncat or irc"),
+        "websocket" or "web" => new WebSocketDialect(),
+        _ => throw new BenchUsageException($"unknown dialect '{name}': use json, websocket, text, relay, ncat or irc"),
     };
 }

@@ -13,7 +13,15 @@ public sealed class LatencyRecorder : IDisposable
 
     private readonly ThreadLocal<LatencyHistogram> _histograms = new(() => new LatencyHistogram(), trackAllValues: true);
 
-    public long BaseTicks { get; } = Stopwatch.GetTimestamp();
+    public LatencyRecorder()
+        : this(Stopwatch.GetTimestamp())
+    {
+    }
+
+    /// <summary>A recorder on another's clock (<paramref name="baseTicks"/> = its <see cref="BaseTicks"/>): one group of receivers of the same payloads.</summary>
+    public LatencyRecorder(long baseTicks) => BaseTicks = baseTicks;
+
+    public long BaseTicks { get; }
 
     /// <summary>Now, in the ticks payloads carry.</summary>
     public long Now() => Stopwatch.GetTimestamp() - BaseTicks;
@@ -23,12 +31,18 @@ public sealed class LatencyRecorder : IDisposable
 
     public static double ToSeconds(long ticks) => (double)ticks / Stopwatch.Frequency;
 
-    public LatencyHistogram Merge()
+    public LatencyHistogram Merge() => Merge([this]);
+
+    /// <summary>One histogram of everything <paramref name="recorders"/> recorded.</summary>
+    public static LatencyHistogram Merge(IEnumerable<LatencyRecorder> recorders)
     {
         var all = new LatencyHistogram();
-        foreach (var histogram in _histograms.Values)
+        foreach (var recorder in recorders)
         {
-            all.Add(histogram);
+            foreach (var histogram in recorder._histograms.Values)
+            {
+                all.Add(histogram);
+            }
         }
         return all;
     }

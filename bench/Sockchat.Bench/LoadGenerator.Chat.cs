@@ -31,8 +31,8 @@ public sealed partial class LoadGenerator
     private async Task SendLoopAsync(BenchClient client, long startTicks, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        var prefix = _dialect.MessagePrefix;
-        var suffix = _dialect.MessageSuffix;
+        var prefix = client.Dialect.MessagePrefix;
+        var suffix = client.Dialect.MessageSuffix;
         var line = new byte[prefix.Length + Math.Max(_options.Size, Payload.MaxHeaderLength + 1) + suffix.Length];
         prefix.CopyTo(line, 0);
         var period = _options.Rate > 0 ? (long)(Stopwatch.Frequency / _options.Rate) : 0;

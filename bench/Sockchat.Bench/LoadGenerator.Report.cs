@@ -14,7 +14,7 @@ public sealed partial class LoadGenerator
         var duplicated = counted.Sum(c => c.Deliveries.Duplicated);
         var corrupt = counted.Sum(c => c.Corrupt);
         var expected = _options.ExpectedDeliveries;
-        var latency = _latency.Merge();
+        var latency = LatencyRecorder.Merge([_latency, _webLatency]);
         var lastDelivery = counted.Length == 0 ? 0 : counted.Max(c => c.LastDeliveryTicks);
         var duration = result.SendStartTicks is { } start && received > 0 ? LatencyRecorder.ToSeconds(lastDelivery - start) : 0;
         RoomFigures? room = _options.Mode == BenchMode.Room ? MeasureRoom(result) : null;
@@ -28,7 +28,7 @@ public sealed partial class LoadGenerator
         return new BenchReport
         {
             Label = _options.Label,
-            Dialect = _dialect.Name,
+            Dialect = _options.IsMixed ? $"{_dialect.Name}+websocket" : _dialect.Name,
             Mode = _options.Mode switch { BenchMode.Idle => "idle", BenchMode.Room => "room", _ => "chat" },
             Clients = _clients.Length,
             Ready = ready,
@@ -58,6 +58,9 @@ public sealed partial class LoadGenerator
             P999Us = latency.ValueAtPercentile(99.9),
             MaxUs = latency.Max,
             MeanUs = Math.Round(latency.Mean, 1),
+            WebClients = _options.WebClientCount,
+            Web = _options.WebClientCount > 0 && _options.Mode != BenchMode.Idle ? Group(web: true) : null,
+            Tcp = _options.IsMixed && _options.Mode != BenchMode.Idle ? Group(web: false) : null,
             ServerPid = _options.ServerPid,
             ServerRssBeforeKib = before?.RssKib,
             ServerRssKib = after?.RssKib,
@@ -79,6 +82,34 @@ public sealed partial class LoadGenerator
             Status = status,
             ExitCode = status switch { "complete" => 0, "unreachable" => 3, _ => 1 },
         };
+
+        TransportFigures Group(bool web)
+        {
+            var members = counted.Where(c => c.IsWebSocket == web).ToArray();
+            var groupReceived = members.Sum(c => c.Deliveries.Unique);
+            // Each member expects every sender's messages but its own.
+            var groupExpected = members.Sum(c => (long)_options.Messages * (_options.Senders - (c.Index < _options.Senders ? 1 : 0)));
+            var groupLast = members.Length == 0 ? 0 : members.Max(c => c.LastDeliveryTicks);
+            var groupDuration = result.SendStartTicks is { } s && groupReceived > 0 ? LatencyRecorder.ToSeconds(groupLast - s) : 0;
+            var groupLatency = (web ? _webLatency : _latency).Merge();
+            return new TransportFigures
+            {
+                Clients = _clients.Count(c => c.IsWebSocket == web),
+                Senders = _clients.Take(_options.Senders).Count(c => c.IsWebSocket == web),
+                Expected = groupExpected,
+                Received = groupReceived,
+                Lost = Math.Max(0, groupExpected - groupReceived),
+                Spliced = members.Sum(c => c.Corrupt),
+                Reads = members.Sum(c => c.Reads),
+                DurationS = Math.Round(groupDuration, 4),
+                DeliveredPerS = groupDuration > 0 ? Math.Round(groupReceived / groupDuration) : 0,
+                P50Us = groupLatency.ValueAtPercentile(50),
+                P90Us = groupLatency.ValueAtPercentile(90),
+                P99Us = groupLatency.ValueAtPercentile(99),
+                P999Us = groupLatency.ValueAtPercentile(99.9),
+                MaxUs = groupLatency.Max,
+            };
+        }
 
         IReadOnlyDictionary<string, int>? EndReasons()
         {

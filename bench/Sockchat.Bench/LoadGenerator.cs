@@ -24,6 +24,8 @@ public sealed partial class LoadGenerator : IDisposable
     private readonly TextWriter _log;
     private readonly ChatDialect _dialect;
     private readonly LatencyRecorder _latency = new();
+    // Deliveries to WebSocket clients, on the same clock: a mixed run reports them apart from the TCP clients'.
+    private readonly LatencyRecorder _webLatency;
     private readonly BenchClient[] _clients;
     private readonly CancellationTokenSource _clientsStop = new();
     private readonly TaskCompletionSource _allSettled = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -39,6 +41,8 @@ public sealed partial class LoadGenerator : IDisposable
         _options = options;
         _log = log;
         _dialect = ChatDialect.Create(options.Dialect, options.IrcOper);
+        _webLatency = new LatencyRecorder(_latency.BaseTicks);
+        var webDialect = _dialect.IsWebSocket ? _dialect : new WebSocketDialect();
         var exact = (double)options.Clients * options.Senders * options.Messages <= 2e9;
         var bufferBytes = options.Clients <= 200 ? 64 * 1024 : options.Clients <= 2000 ? 16 * 1024 : 4 * 1024;
         _clients = new BenchClient[options.Clients];
@@ -48,8 +52,9 @@ public sealed partial class LoadGenerator : IDisposable
         {
             var session = new DialectSession(i, i < options.Senders, RoomFor(i));
             var tracker = new DeliveryTracker(options.Senders, options.Messages, exact);
-            _clients[i] = new BenchClient(i, _dialect, session, tracker, _latency, options.Size, bufferBytes, OnStateChanged,
-                options.ShowCorrupt > 0 ? ShowCorruptLine : null);
+            var web = options.IsWebClient(i);
+            _clients[i] = new BenchClient(i, web ? webDialect : _dialect, session, tracker, web ? _webLatency : _latency, options.Size,
+                bufferBytes, OnStateChanged, options.ShowCorrupt > 0 ? ShowCorruptLine : null, web ? options.WebUrl : null);
         }
     }
 
@@ -114,6 +119,7 @@ public sealed partial class LoadGenerator : IDisposable
         }
         _clientsStop.Dispose();
         _latency.Dispose();
+        _webLatency.Dispose();
     }
 
     private string? RoomFor(int index)

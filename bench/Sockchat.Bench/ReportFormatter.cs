@@ -58,6 +58,14 @@ public static class ReportFormatter
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"latency      p50 {Micros(r.P50Us)}  p90 {Micros(r.P90Us)}  p99 {Micros(r.P99Us)}  p99.9 {Micros(r.P999Us)}  max {Micros(r.MaxUs)}");
         }
+        foreach (var (name, group) in new[] { ("web", r.Web), ("tcp", r.Tcp) })
+        {
+            if (group is not null)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"{name + " clients",-12} {group.Clients} ({group.Senders} sending): {group.Received}/{group.Expected} delivered, {group.DeliveredPerS:N0}/s over {group.DurationS:F3} s; p50 {Micros(group.P50Us)}  p99 {Micros(group.P99Us)}  max {Micros(group.MaxUs)}");
+            }
+        }
         if (r.Mode == "room")
         {
             var all = r.AllRegisteredMs is { } regMs ? $"all {r.Clients} {regMs:F0} ms after it" : $"not all {r.Clients} within the wait";

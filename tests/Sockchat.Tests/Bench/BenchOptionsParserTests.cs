@@ -82,7 +82,7 @@ public sealed class BenchOptionsParserTests
     [InlineData("--rate wants a number from 0 to 1000000000, not 'NaN'", "--port", "1", "--rate", "NaN")]
     [InlineData("--time-limit wants a number from 1 to 3600, not '0'", "--port", "1", "--time-limit", "0")]
     [InlineData("--source-addresses wants a whole number from 1 to 254, not '255'", "--port", "1", "--source-addresses", "255")]
-    [InlineData("unknown dialect 'xmpp': use json, text, relay, ncat or irc", "--port", "1", "--dialect", "xmpp")]
+    [InlineData("unknown dialect 'xmpp': use json, websocket, text, relay, ncat or irc", "--port", "1", "--dialect", "xmpp")]
     [InlineData("--mode is chat, idle or room, not 'burst'", "--port", "1", "--mode", "burst")]
     [InlineData("unknown option '--frobnicate'", "--port", "1", "--frobnicate", "1")]
     [InlineData("unknown option 'extra'", "--port", "1", "extra", "arg")]

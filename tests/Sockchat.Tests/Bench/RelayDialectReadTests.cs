@@ -113,6 +113,6 @@ public sealed class RelayDialectReadTests
     {
         var error = Assert.Throws<BenchUsageException>(() => ChatDialect.Create("xmpp"));
 
-        Assert.Equal("unknown dialect 'xmpp': use json, text, relay, ncat or irc", error.Message);
+        Assert.Equal("unknown dialect 'xmpp': use json, websocket, text, relay, ncat or irc", error.Message);
     }
 }
