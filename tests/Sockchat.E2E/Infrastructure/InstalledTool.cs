@@ -118,7 +118,7 @@ public sealed class InstalledTool : IAsyncLifetime
     }
 
     /// <summary>The folder holding dotnet-sockchat.sln, searching upwards from where the test runs.</summary>
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

@@ -135,7 +135,9 @@ export class View {
     if (conv.unread) parts.push(`${conv.unread} unread`);
     if (conv.mentions) parts.push(conv.kind === 'dm' ? 'new' : `${conv.mentions} mention${conv.mentions === 1 ? '' : 's'}`);
     if (conv.muted) parts.push('muted');
-    button.setAttribute('aria-label', parts.join(', '));
+    // The counts are said by hidden text after the visible name, not by an aria-label: a label
+    // that replaces the visible text ("#dev" "2") would not contain it as spoken (WCAG 2.5.3).
+    if (parts.length > 1) name.append(el('span', 'visually-hidden', parts.slice(1).map((p) => `, ${p}`).join('')));
     button.append(name, mention, unread);
     button.addEventListener('click', () => {
       this.chat.switchTo(conv.key);
