@@ -50,9 +50,6 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
 
     private bool _accepting;
 
-    /// <summary>What the history store is, for the start-up log and line.</summary>
-    public string HistoryDescription => _store?.Description ?? "";
-
     /// <summary>
     /// Opens the history store (creating or migrating it), restores the rooms, then binds and listens.
     /// Nothing listens unless all of that worked.

@@ -49,9 +49,6 @@ public sealed class WebFrontEnd(
     /// <summary>The page's address, e.g. <c>http://127.0.0.1:7071/</c>; valid after <see cref="StartAsync"/> (the real port also for port 0).</summary>
     public Uri Url { get; private set; } = new("http://unstarted/");
 
-    /// <summary>The bound port; valid after <see cref="StartAsync"/>.</summary>
-    public int Port => Url.Port;
-
     /// <summary>Binds and starts serving. Throws (an <see cref="IOException"/> wrapping a <see cref="SocketException"/>, typically) when the port cannot be bound.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
