@@ -163,7 +163,9 @@ public sealed class WebSocketSessionTests
         for (var i = 0; i < 2000 && !watcher.Received<LeftFrame>().Any(l => l.Name == "stalled"); i++)
         {
             await talker.SayAsync(text);
-            if (i % 100 == 99)
+            // The watcher is held to the same 64 KiB queue limit: sync every 10 messages (20 KB)
+            // so that only the stalled user, never a slow-scheduled watcher, can fall that far behind.
+            if (i % 10 == 9)
             {
                 await talker.SyncAsync();
                 await watcher.SyncAsync();
