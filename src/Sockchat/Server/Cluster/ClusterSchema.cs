@@ -38,10 +38,11 @@ internal static class ClusterSchema
         CREATE TABLE posted (
             sender_key text   NOT NULL,
             client_id  text   NOT NULL,
+            digest     text   NOT NULL,
             room       text   NOT NULL,
             seq        bigint NOT NULL,
             ts_ms      bigint NOT NULL,
-            PRIMARY KEY (sender_key, client_id));
+            PRIMARY KEY (sender_key, client_id, digest));
         CREATE TABLE events (
             room      text   NOT NULL,
             ev        bigint NOT NULL,

@@ -27,7 +27,7 @@ public sealed partial class ClusterStore
 
         // How many seqs and event numbers each room needs.
         var needs = new SortedDictionary<string, (long Messages, long Events)>(StringComparer.Ordinal);
-        var inBatch = new Dictionary<(string, string), MsgFrame>();
+        var inBatch = new Dictionary<(string, string, string), MsgFrame>();
         foreach (var item in batch)
         {
             switch (item)
@@ -65,8 +65,9 @@ public sealed partial class ClusterStore
                     copied.Add(stored);
                     if (pending.Id is { } id)
                     {
-                        inBatch[(Names.NickKey(stored.From), id.RawJson)] = stored;
-                        writes.BatchCommands.Add(PostedCommand(Names.NickKey(stored.From), id.RawJson, stored, now - resendWindow));
+                        var key = IdempotencyKey(stored, id);
+                        inBatch[key] = stored;
+                        writes.BatchCommands.Add(PostedCommand(key, stored, now - resendWindow));
                     }
                     result[i] = new StoredMessage(stored, pending.Sender, pending.Id, Duplicate: false);
                     break;
@@ -113,13 +114,13 @@ public sealed partial class ClusterStore
         return result;
     }
 
-    private static bool IsResend(PendingMessage pending, Dictionary<(string, string), MsgFrame> earlier, Dictionary<(string, string), MsgFrame> inBatch)
+    private static bool IsResend(PendingMessage pending, Dictionary<(string, string, string), MsgFrame> earlier, Dictionary<(string, string, string), MsgFrame> inBatch)
     {
         if (pending.Id is not { } id)
         {
             return false;
         }
-        var key = (Names.NickKey(pending.Message.From), id.RawJson);
+        var key = IdempotencyKey(pending.Message, id);
         if (earlier.ContainsKey(key) || inBatch.ContainsKey(key))
         {
             return true;
@@ -129,28 +130,28 @@ public sealed partial class ClusterStore
     }
 
     /// <summary>The message stored before under the same sender and id (in the database, or earlier in this batch), or null.</summary>
-    private static MsgFrame? Resend(PendingMessage pending, Dictionary<(string, string), MsgFrame> earlier, Dictionary<(string, string), MsgFrame> inBatch)
+    private static MsgFrame? Resend(PendingMessage pending, Dictionary<(string, string, string), MsgFrame> earlier, Dictionary<(string, string, string), MsgFrame> inBatch)
     {
         if (pending.Id is not { } id)
         {
             return null;
         }
-        var key = (Names.NickKey(pending.Message.From), id.RawJson);
+        var key = IdempotencyKey(pending.Message, id);
         return earlier.TryGetValue(key, out var stored) || inBatch.TryGetValue(key, out stored) ? stored : null;
     }
 
     /// <summary>The messages of this batch whose (sender, id) was stored within the window: their seq, one round trip for all.</summary>
-    private static async Task<Dictionary<(string, string), MsgFrame>> FindResendsAsync(NpgsqlConnection connection, IReadOnlyList<WriterItem> batch,
+    private static async Task<Dictionary<(string, string, string), MsgFrame>> FindResendsAsync(NpgsqlConnection connection, IReadOnlyList<WriterItem> batch,
         DateTimeOffset windowStart, CancellationToken cancellationToken)
     {
-        var found = new Dictionary<(string, string), MsgFrame>();
-        var keys = new List<((string Sender, string Id) Key, MsgFrame Message)>();
-        var seen = new HashSet<(string, string)>();
+        var found = new Dictionary<(string, string, string), MsgFrame>();
+        var keys = new List<((string Sender, string Id, string Digest) Key, MsgFrame Message)>();
+        var seen = new HashSet<(string, string, string)>();
         foreach (var item in batch)
         {
-            if (item is PendingMessage { Id: { } id } pending && seen.Add((Names.NickKey(pending.Message.From), id.RawJson)))
+            if (item is PendingMessage { Id: { } id } pending && seen.Add(IdempotencyKey(pending.Message, id)))
             {
-                keys.Add(((Names.NickKey(pending.Message.From), id.RawJson), pending.Message));
+                keys.Add((IdempotencyKey(pending.Message, id), pending.Message));
             }
         }
         if (keys.Count == 0)
@@ -158,12 +159,13 @@ public sealed partial class ClusterStore
             return found;
         }
         await using var lookups = new NpgsqlBatch(connection);
-        foreach (var ((sender, id), _) in keys)
+        foreach (var ((sender, id, digest), _) in keys)
         {
-            var cmd = new NpgsqlBatchCommand("SELECT room, seq FROM posted WHERE sender_key = $1 AND client_id = $2 AND ts_ms >= $3;");
+            var cmd = new NpgsqlBatchCommand("SELECT room, seq FROM posted WHERE sender_key = $1 AND client_id = $2 AND digest = $4 AND ts_ms >= $3;");
             cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = sender });
             cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
             cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = windowStart.ToUnixTimeMilliseconds() });
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = digest });
             lookups.BatchCommands.Add(cmd);
         }
         await using var reader = await lookups.ExecuteReaderAsync(cancellationToken);
@@ -216,19 +218,29 @@ public sealed partial class ClusterStore
         return before;
     }
 
-    private NpgsqlBatchCommand PostedCommand(string senderKey, string clientId, MsgFrame stored, DateTimeOffset windowStart)
+    /// <summary>
+    /// What makes a message a resend of another: the same sender (name key), the same client id,
+    /// and the same text (its SHA-256). The text is part of it so that clients that number their
+    /// ids per connection ("1", "2", ...) never see a new message taken for an old one.
+    /// </summary>
+    private static (string Sender, string Id, string Digest) IdempotencyKey(MsgFrame message, FrameId id) =>
+        (Names.NickKey(message.From), id.RawJson,
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(message.Text)))[..32]);
+
+    private static NpgsqlBatchCommand PostedCommand((string Sender, string Id, string Digest) key, MsgFrame stored, DateTimeOffset windowStart)
     {
         var cmd = new NpgsqlBatchCommand("""
-            INSERT INTO posted (sender_key, client_id, room, seq, ts_ms) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (sender_key, client_id) DO UPDATE SET room = excluded.room, seq = excluded.seq, ts_ms = excluded.ts_ms
+            INSERT INTO posted (sender_key, client_id, digest, room, seq, ts_ms) VALUES ($1, $2, $7, $3, $4, $5)
+            ON CONFLICT (sender_key, client_id, digest) DO UPDATE SET room = excluded.room, seq = excluded.seq, ts_ms = excluded.ts_ms
             WHERE posted.ts_ms < $6;
             """);
-        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = senderKey });
-        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = clientId });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key.Sender });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key.Id });
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stored.Room });
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = stored.Seq });
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = stored.Ts.ToUnixTimeMilliseconds() });
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = windowStart.ToUnixTimeMilliseconds() });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key.Digest });
         return cmd;
     }
 
