@@ -73,8 +73,8 @@ public sealed class ClusterPresenceTests(ITestOutputHelper output) : IAsyncLifet
         // Arrange
         await using var a = await NodeAsync();
         await using var b = await NodeAsync();
-        var alice = await JsonTestClient.JoinAsync(a, "alice");
         await using var watcher = await JsonTestClient.JoinAsync(b, "watcher");
+        var alice = await JsonTestClient.JoinAsync(a, "alice");
         await watcher.ReceivedOrExpectAsync<JoinedFrame>(j => j.Name == "alice");
 
         // Act
@@ -97,6 +97,8 @@ public sealed class ClusterPresenceTests(ITestOutputHelper output) : IAsyncLifet
         await using var bob = await JsonTestClient.JoinAsync(b, "bob");
         await using var carol = await JsonTestClient.JoinAsync(b, "carol", room: "dev");
         await alice.ReceivedOrExpectAsync<JoinedFrame>(j => j.Name == "bob");
+        // Acked means stored, and carol's join was queued before it: her presence is in the database.
+        await carol.SayAndWaitAsync("hi dev", room: "dev");
 
         // Act
         await alice.SendAsync(new WhoFrame(null));

@@ -11,9 +11,33 @@ namespace Sockchat.Server.Cluster;
 /// passes without a notification, it asks the fan-out to read every room's position: the safety
 /// net for anything that happened while it was not listening. Reconnects with backoff.
 /// </summary>
-internal sealed class ClusterListener(ClusterStore store, ClusterOptions options, TimeProvider time, ILogger logger, Action<FanoutWork> post)
+internal sealed class ClusterListener(ClusterStore store, ClusterOptions options, ClusterHealth health, TimeProvider time, ILogger logger, Action<FanoutWork> post)
 {
     private volatile bool _connected;
+    private NpgsqlConnection? _first;
+
+    /// <summary>
+    /// Opens the LISTEN connection before the node takes any client (called at start), so that
+    /// nothing sent to this node (a DM, which is not stored) is missed in its first moments.
+    /// </summary>
+    public async Task ConnectAsync(CancellationToken cancellationToken) => _first = await ListenAsync(cancellationToken);
+
+    private async Task<NpgsqlConnection> ListenAsync(CancellationToken cancellationToken)
+    {
+        var connection = await store.ListenSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            connection.Notification += (_, e) => Handle(e.Channel, e.Payload);
+            await using var listen = new NpgsqlCommand($"LISTEN {ClusterStore.RoomsChannel}; LISTEN {ClusterStore.NodeChannel(store.NodeId)};", connection);
+            await listen.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
 
     /// <summary>True while listening.</summary>
     public bool Connected => _connected;
@@ -26,17 +50,14 @@ internal sealed class ClusterListener(ClusterStore store, ClusterOptions options
         {
             try
             {
-                await using var connection = await store.ListenSource.OpenConnectionAsync(cancellationToken);
-                connection.Notification += (_, e) => Handle(e.Channel, e.Payload);
-                await using (var listen = new NpgsqlCommand($"LISTEN {ClusterStore.RoomsChannel}; LISTEN {ClusterStore.NodeChannel(store.NodeId)};", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(cancellationToken);
-                }
+                await using var connection = _first ?? await ListenAsync(cancellationToken);
+                _first = null;
                 if (!_connected && backoff > options.ReconnectMin)
                 {
                     ClusterLog.Reconnected(logger);
                 }
                 _connected = true;
+                health.Succeeded();
                 backoff = options.ReconnectMin;
                 firstConnect.TrySetResult();
                 post(Resync.Instance);
@@ -55,6 +76,7 @@ internal sealed class ClusterListener(ClusterStore store, ClusterOptions options
             catch (Exception ex) when (ClusterStore.IsDatabaseFailure(ex))
             {
                 _connected = false;
+                health.Failed();
                 ClusterLog.ListenLost(logger, ex.Message, backoff);
                 try
                 {

@@ -20,6 +20,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly Channel<FanoutWork> _work = Channel.CreateUnbounded<FanoutWork>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private volatile bool _leaseHeld = true;
+    private readonly ClusterHealth _health = new();
 
     private ClusterNode(ClusterStore store, ClusterOptions options, HistoryOptions history, TimeProvider time, ILogger logger)
     {
@@ -28,9 +29,9 @@ public sealed class ClusterNode : IAsyncDisposable
         _history = history;
         _time = time;
         _logger = logger;
-        Writer = new ClusterWriter(store, options, time, logger);
+        Writer = new ClusterWriter(store, options, _health, time, logger);
         Writer.OnStored(batch => _work.Writer.TryWrite(new LocalBatch(batch)));
-        Listener = new ClusterListener(store, options, time, logger, work => _work.Writer.TryWrite(work));
+        Listener = new ClusterListener(store, options, _health, time, logger, work => _work.Writer.TryWrite(work));
     }
 
     public ClusterStore Store { get; }
@@ -47,14 +48,29 @@ public sealed class ClusterNode : IAsyncDisposable
     internal bool Post(FanoutWork work) => _work.Writer.TryWrite(work);
 
     /// <summary>True when this node can store and hear the others: what <c>/healthz</c> reports.</summary>
-    public bool Healthy => Writer.Healthy && Listener.Connected && _leaseHeld;
+    public bool Healthy => _health.Healthy && Listener.Connected && _leaseHeld;
 
     /// <summary>Joins the cluster: schema, node id.</summary>
     /// <exception cref="HistoryException">PostgreSQL cannot be used</exception>
     public static async Task<ClusterNode> StartAsync(ClusterOptions options, HistoryOptions history, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         var store = await ClusterStore.OpenAsync(options, time, cancellationToken);
-        return new ClusterNode(store, options, history, time, logger);
+        var node = new ClusterNode(store, options, history, time, logger);
+        try
+        {
+            await node.Listener.ConnectAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ClusterStore.IsDatabaseFailure(ex))
+        {
+            await node.DisposeAsync();
+            throw new HistoryException($"cannot listen for the cluster's notifications: {ex.Message}", ex);
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+        return node;
     }
 
     /// <summary>
@@ -103,6 +119,7 @@ public sealed class ClusterNode : IAsyncDisposable
                             $"the cluster took this node ({Store.NodeId}) for dead: its lease of {_options.Lease.TotalSeconds:0} s ran out, and its users were released");
                     }
                     _leaseHeld = true;
+                    _health.Succeeded();
                     foreach (var dead in await Store.ReapAsync(now, _options.Lease, cancellationToken))
                     {
                         ClusterLog.NodeReaped(_logger, dead);
@@ -119,6 +136,7 @@ public sealed class ClusterNode : IAsyncDisposable
                 }
                 catch (Exception ex) when (ClusterStore.IsDatabaseFailure(ex))
                 {
+                    _health.Failed();
                     ClusterLog.MaintenanceFailed(_logger, ex.Message);
                 }
             }
@@ -151,7 +169,8 @@ public sealed class ClusterNode : IAsyncDisposable
 
 internal static partial class ClusterLog
 {
-    [LoggerMessage(EventId = 60, Level = LogLevel.Error, Message = "cluster: could not store {Count} messages in PostgreSQL; their senders were told (server_error)")]
+    // A Warning, not an Error: losing the database is an expected, handled condition (retried with backoff, /healthz 503).
+    [LoggerMessage(EventId = 60, Level = LogLevel.Warning, Message = "cluster: could not store {Count} messages in PostgreSQL; their senders were told (server_error); retrying with backoff")]
     public static partial void StoreFailed(ILogger logger, Exception exception, int count);
 
     [LoggerMessage(EventId = 61, Level = LogLevel.Warning, Message = "cluster: lost the LISTEN connection ({Reason}); reconnecting in {Backoff}")]

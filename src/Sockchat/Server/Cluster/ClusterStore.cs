@@ -156,8 +156,8 @@ public sealed partial class ClusterStore : IHistoryReader, IAsyncDisposable
                 batch.BatchCommands.Add(NotifyCommand(RoomsChannel, RoomPayload(room.Key, seq, ev)));
                 await batch.ExecuteNonQueryAsync(cancellationToken);
             }
-            await using var drop = new NpgsqlCommand("DELETE FROM members WHERE node_id = $1; DELETE FROM users WHERE node_id = $1; DELETE FROM nodes WHERE id = $1;", connection);
-            drop.Parameters.Add(new NpgsqlParameter<long> { TypedValue = dead });
+            await using var drop = ForgetNode(dead);
+            drop.Connection = connection;
             await drop.ExecuteNonQueryAsync(cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
@@ -167,9 +167,23 @@ public sealed partial class ClusterStore : IHistoryReader, IAsyncDisposable
     /// <summary>This node is stopping: its names and presence go at once (no lease to wait for).</summary>
     public async Task LeaveClusterAsync(CancellationToken cancellationToken)
     {
-        await using var drop = _db.CreateCommand("DELETE FROM members WHERE node_id = $1; DELETE FROM users WHERE node_id = $1; DELETE FROM nodes WHERE id = $1;");
-        drop.Parameters.Add(new NpgsqlParameter<long> { TypedValue = NodeId });
+        await using var connection = await _db.OpenConnectionAsync(cancellationToken);
+        await using var drop = ForgetNode(NodeId);
+        drop.Connection = connection;
         await drop.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A node's presence, names and row, gone (one round trip; a parameterized command holds one statement, so a batch).</summary>
+    private static NpgsqlBatch ForgetNode(long nodeId)
+    {
+        var batch = new NpgsqlBatch();
+        foreach (var sql in new[] { "DELETE FROM members WHERE node_id = $1;", "DELETE FROM users WHERE node_id = $1;", "DELETE FROM nodes WHERE id = $1;" })
+        {
+            var cmd = new NpgsqlBatchCommand(sql);
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = nodeId });
+            batch.BatchCommands.Add(cmd);
+        }
+        return batch;
     }
 
     /// <summary>Retention, run by one node at a time (the others find the advisory lock taken and skip).</summary>

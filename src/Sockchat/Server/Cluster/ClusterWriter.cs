@@ -12,7 +12,7 @@ namespace Sockchat.Server.Cluster;
 /// presence changes in it are kept and stored first in the next batch; the loop waits with
 /// backoff before trying again, and the node reports itself unhealthy meanwhile.
 /// </summary>
-public sealed class ClusterWriter(ClusterStore store, ClusterOptions options, TimeProvider time, ILogger logger) : IWriterQueue
+public sealed class ClusterWriter(ClusterStore store, ClusterOptions options, ClusterHealth health, TimeProvider time, ILogger logger) : IWriterQueue
 {
     private const int MaxBatch = 1024;
 
@@ -20,10 +20,6 @@ public sealed class ClusterWriter(ClusterStore store, ClusterOptions options, Ti
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
     private Action<StoredBatch>? _stored;
-    private volatile bool _healthy = true;
-
-    /// <summary>False while the last batch could not be stored.</summary>
-    public bool Healthy => _healthy;
 
     public ServerMetrics? Metrics { get; set; }
 
@@ -53,11 +49,11 @@ public sealed class ClusterWriter(ClusterStore store, ClusterOptions options, Ti
             _stored!(new StoredBatch(items, failure));
             if (failure is null)
             {
-                _healthy = true;
+                health.Succeeded();
                 backoff = options.ReconnectMin;
                 continue;
             }
-            _healthy = false;
+            health.Failed();
             // Presence changes must still reach the others, in their order: first in the next batch.
             carried.AddRange(batch.Where(i => i is SharedEvent or NameReleased));
             if (reader.Completion.IsCompleted && carried.Count > 0)
