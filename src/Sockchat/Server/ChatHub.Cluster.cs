@@ -485,8 +485,25 @@ public sealed partial class ChatHub
                 room.BroadcastPresence(Frame(new LeftFrame(room.Name, stored.Name, stored.Ts, stored.Reason)));
                 break;
             case RoomEvent.Nick when stored.Other is not null:
-                room.Broadcast(Frame(new NickChangedFrame(stored.Name, stored.Other, stored.Ts)));
+                // One event per room the user is in: someone sharing two of them is told once.
+                var change = (stored.NodeId, stored.Name, stored.Other, stored.Ts);
+                if (_remoteNicks.Count > 256)
+                {
+                    _remoteNicks.Clear();
+                }
+                var told = _remoteNicks.TryGetValue(change, out var known) ? known : _remoteNicks[change] = [];
+                var frame = Frame(new NickChangedFrame(stored.Name, stored.Other, stored.Ts));
+                foreach (var member in room.Members)
+                {
+                    if (told.Add(member))
+                    {
+                        member.Deliver(frame);
+                    }
+                }
                 break;
         }
     }
+
+    /// <summary>Recent renames on other nodes and whom they were delivered to (guarded by the lock; bounded).</summary>
+    private readonly Dictionary<(long, string, string, DateTimeOffset), HashSet<ClientSession>> _remoteNicks = [];
 }

@@ -173,19 +173,31 @@ public sealed class ClusterPresenceTests(ITestOutputHelper output) : IAsyncLifet
         await using var bob = await JsonTestClient.JoinAsync(b, "bob");
         await alice.ReceivedOrExpectAsync<JoinedFrame>(j => j.Name == "bob");
 
+        await bob.SendAsync(new JoinFrame("dev"));
+        await alice.SendAsync(new JoinFrame("dev"));
+        await bob.ExpectAsync<JoinedFrame>(j => j.Name == "alice" && j.Room == "dev");
+
         // Act
         await alice.SayAsync("before");
         await alice.SendAsync(new NickFrame("al"));
         var renamed = await bob.ExpectAsync<NickChangedFrame>();
+        // A message after the rename in the second shared room: both rooms' events are behind bob now.
+        await alice.SayAsync("after", room: "dev");
+        await bob.ExpectAsync<MsgFrame>(m => m.Text == "after");
         var taken = await RefusedAsync(b, "AL", presence: true);
         await using var newAlice = await JsonTestClient.JoinAsync(b, "alice");
-        await bob.SendAsync(new WhoFrame(null));
+        await bob.SendAsync(new WhoFrame("general"));
         var who = await bob.ExpectAsync<WhoReplyFrame>();
 
         // Assert
         Assert.Equal(("alice", "al"), (renamed.Old, renamed.New));
-        Assert.Equal("before", bob.Received<MsgFrame>().Single().Text);
+        Assert.Equal(["before", "after"], bob.Received<MsgFrame>().Select(m => m.Text));
+        Assert.Single(bob.Received<NickChangedFrame>());
         Assert.Equal(ErrorCodes.NameTaken, taken.Code);
         Assert.Equal(["al", "alice", "bob"], who.Names);
+        // Its own user is told once too, however many rooms it is in.
+        await alice.ReceivedOrExpectAsync<NickChangedFrame>(_ => true);
+        await alice.SyncAsync();
+        Assert.Single(alice.Received<NickChangedFrame>());
     }
 }

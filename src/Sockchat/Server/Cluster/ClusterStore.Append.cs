@@ -23,7 +23,11 @@ public sealed partial class ClusterStore
     {
         await using var connection = await _db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var earlier = await FindResendsAsync(connection, batch, now - resendWindow, cancellationToken);
+        // Each message's key computed once (it hashes the text).
+        var keys = new Dictionary<PendingMessage, (string, string, string)>(ReferenceEqualityComparer.Instance);
+        (string, string, string) KeyOf(PendingMessage pending, FrameId id) =>
+            keys.TryGetValue(pending, out var known) ? known : keys[pending] = IdempotencyKey(pending.Message, id);
+        var earlier = await FindResendsAsync(connection, batch, now - resendWindow, KeyOf, cancellationToken);
 
         // How many seqs and event numbers each room needs.
         var needs = new SortedDictionary<string, (long Messages, long Events)>(StringComparer.Ordinal);
@@ -32,7 +36,7 @@ public sealed partial class ClusterStore
         {
             switch (item)
             {
-                case PendingMessage pending when !IsResend(pending, earlier, inBatch):
+                case PendingMessage pending when !IsResend(pending, earlier, inBatch, KeyOf):
                     var n = needs.GetValueOrDefault(pending.Message.Room);
                     needs[pending.Message.Room] = (n.Messages + 1, n.Events);
                     break;
@@ -53,7 +57,7 @@ public sealed partial class ClusterStore
             switch (batch[i])
             {
                 case PendingMessage pending:
-                    if (Resend(pending, earlier, inBatch) is { } original)
+                    if (Resend(pending, earlier, inBatch, KeyOf) is { } original)
                     {
                         result[i] = new StoredMessage(original, pending.Sender, pending.Id, Duplicate: true);
                         break;
@@ -65,7 +69,7 @@ public sealed partial class ClusterStore
                     copied.Add(stored);
                     if (pending.Id is { } id)
                     {
-                        var key = IdempotencyKey(stored, id);
+                        var key = KeyOf(pending, id);
                         inBatch[key] = stored;
                         writes.BatchCommands.Add(PostedCommand(key, stored, now - resendWindow));
                     }
@@ -114,13 +118,14 @@ public sealed partial class ClusterStore
         return result;
     }
 
-    private static bool IsResend(PendingMessage pending, Dictionary<(string, string, string), MsgFrame> earlier, Dictionary<(string, string, string), MsgFrame> inBatch)
+    private static bool IsResend(PendingMessage pending, Dictionary<(string, string, string), MsgFrame> earlier, Dictionary<(string, string, string), MsgFrame> inBatch,
+        Func<PendingMessage, FrameId, (string, string, string)> keyOf)
     {
         if (pending.Id is not { } id)
         {
             return false;
         }
-        var key = IdempotencyKey(pending.Message, id);
+        var key = keyOf(pending, id);
         if (earlier.ContainsKey(key) || inBatch.ContainsKey(key))
         {
             return true;
@@ -130,28 +135,29 @@ public sealed partial class ClusterStore
     }
 
     /// <summary>The message stored before under the same sender and id (in the database, or earlier in this batch), or null.</summary>
-    private static MsgFrame? Resend(PendingMessage pending, Dictionary<(string, string, string), MsgFrame> earlier, Dictionary<(string, string, string), MsgFrame> inBatch)
+    private static MsgFrame? Resend(PendingMessage pending, Dictionary<(string, string, string), MsgFrame> earlier, Dictionary<(string, string, string), MsgFrame> inBatch,
+        Func<PendingMessage, FrameId, (string, string, string)> keyOf)
     {
         if (pending.Id is not { } id)
         {
             return null;
         }
-        var key = IdempotencyKey(pending.Message, id);
+        var key = keyOf(pending, id);
         return earlier.TryGetValue(key, out var stored) || inBatch.TryGetValue(key, out stored) ? stored : null;
     }
 
     /// <summary>The messages of this batch whose (sender, id) was stored within the window: their seq, one round trip for all.</summary>
     private static async Task<Dictionary<(string, string, string), MsgFrame>> FindResendsAsync(NpgsqlConnection connection, IReadOnlyList<WriterItem> batch,
-        DateTimeOffset windowStart, CancellationToken cancellationToken)
+        DateTimeOffset windowStart, Func<PendingMessage, FrameId, (string, string, string)> keyOf, CancellationToken cancellationToken)
     {
         var found = new Dictionary<(string, string, string), MsgFrame>();
         var keys = new List<((string Sender, string Id, string Digest) Key, MsgFrame Message)>();
         var seen = new HashSet<(string, string, string)>();
         foreach (var item in batch)
         {
-            if (item is PendingMessage { Id: { } id } pending && seen.Add(IdempotencyKey(pending.Message, id)))
+            if (item is PendingMessage { Id: { } id } pending && seen.Add(keyOf(pending, id)))
             {
-                keys.Add((IdempotencyKey(pending.Message, id), pending.Message));
+                keys.Add((keyOf(pending, id), pending.Message));
             }
         }
         if (keys.Count == 0)
