@@ -109,7 +109,7 @@ internal static class ServeCommand
             EndPoint = new IPEndPoint(server.LocalEndPoint.Address, settings.WebPort),
             Certificate = options.Certificate,
             AllowedOrigins = settings.WebAllowedOrigins,
-        }, loggerFactory, () => server.Accepting, (socket, batch, remote, _) => Web.WebSessions.RunAsync(server, socket, batch, remote));
+        }, loggerFactory, () => server.Healthy, (socket, batch, remote, _) => Web.WebSessions.RunAsync(server, socket, batch, remote));
         try
         {
             await web.StartAsync(cancellationToken);
@@ -136,6 +136,22 @@ internal static class ServeCommand
         {
             throw new ConfigurationException($"cannot listen on '{settings.Host}': no such host or address");
         }
+        Server.Cluster.ClusterOptions? cluster = null;
+        if (settings.Cluster is { } connection)
+        {
+            try
+            {
+                cluster = new Server.Cluster.ClusterOptions
+                {
+                    ConnectionString = Server.Cluster.ClusterConnection.ToConnectionString(connection),
+                    Lease = TimeSpan.FromSeconds(settings.ClusterLeaseSeconds),
+                };
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ConfigurationException($"cluster: cannot read the PostgreSQL connection: {ex.Message}");
+            }
+        }
         var certificate = settings.TlsSelfSigned ? TlsCertificates.CreateSelfSigned(settings.Host)
             : settings.TlsCert is not null ? TlsCertificates.Load(settings.TlsCert, settings.TlsKey)
             : null;
@@ -158,6 +174,7 @@ internal static class ServeCommand
             HandshakeTimeout = TimeSpan.FromSeconds(settings.HandshakeTimeoutSeconds),
             PingInterval = TimeSpan.FromSeconds(settings.PingIntervalSeconds),
             PingTimeout = TimeSpan.FromSeconds(Math.Max(1, settings.PingIntervalSeconds / 2)),
+            Cluster = cluster,
             History = new HistoryOptions
             {
                 Path = settings.HistoryDb,

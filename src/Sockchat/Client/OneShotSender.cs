@@ -16,6 +16,9 @@ public sealed class OneShotSender(ChatClient client, string? room, string? to, T
 {
     private const int Window = 256;
 
+    /// <summary>This run's random prefix of every message id.</summary>
+    private readonly string _run = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+
     // Message number by id. A Dictionary under a lock rather than a ConcurrentDictionary<string, int>,
     // whose code is JIT-compiled at every start of a one-shot process.
     private readonly Dictionary<string, int> _pending = [];
@@ -40,7 +43,9 @@ public sealed class OneShotSender(ChatClient client, string? room, string? to, T
                 continue;
             }
             sent++;
-            var key = sent.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // Unique per message, not only per connection: a cluster node takes (name, id) as the
+            // message's identity, so a resend after a lost ack is not stored twice (issue 11).
+            var key = $"{_run}-{sent.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
             // What FrameId.FromString makes of digits, without JsonSerializer (its first use costs tens of ms at start).
             var id = new FrameId($"\"{key}\"");
             ClientFrame frame = to is null ? new SayFrame(room, text, id) : new DmFrame(to, text, id);

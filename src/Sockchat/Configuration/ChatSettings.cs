@@ -24,6 +24,8 @@ public sealed record ServeSettings
         Motd = values.Get(D.Motd);
         LogLevel = values.Get(D.ServerLogLevel);
         HistoryDb = values.Get(D.HistoryDb);
+        Cluster = values.Get(D.Cluster);
+        ClusterLeaseSeconds = values.Get(D.ClusterLeaseSeconds);
         HistoryMaxMessages = values.Get(D.HistoryMaxMessages);
         HistoryMaxTotalMessages = values.Get(D.HistoryMaxTotalMessages);
         MaxRooms = values.Get(D.MaxRooms);
@@ -53,6 +55,10 @@ public sealed record ServeSettings
     public string LogLevel { get; init; }
     /// <summary>The SQLite history file, or ":memory:" for a throwaway server.</summary>
     public string HistoryDb { get; init; }
+    /// <summary>The cluster's PostgreSQL (connection string or postgres:// URL), or null for a single node on SQLite.</summary>
+    public string? Cluster { get; init; }
+    /// <summary>Seconds of silence after which a cluster node counts as dead.</summary>
+    public int ClusterLeaseSeconds { get; init; }
     /// <summary>Most messages kept per room; 0 keeps all.</summary>
     public int HistoryMaxMessages { get; init; }
     /// <summary>Most messages kept over all rooms together, the oldest first removed; 0: no such bound.</summary>

@@ -123,6 +123,24 @@ public static class SettingDeclarations
         HelpName = "file",
     };
 
+    public static readonly OptionalTextSetting Cluster = new("cluster", "--cluster")
+    {
+        UsedBy = SettingCommands.Serve,
+        RefuseEmpty = true,
+        Help = "Run as one node of a cluster sharing rooms, history and names through this PostgreSQL (a connection string or postgres://user@host:port/db; the password from PGPASSWORD or a .pgpass file); excludes --history-db",
+        HelpName = "connection",
+    };
+
+    public static readonly IntegerSetting<int> ClusterLeaseSeconds = new("server.clusterLeaseSeconds", "--cluster-lease")
+    {
+        UsedBy = SettingCommands.Serve,
+        Default = 30,
+        Min = 3,
+        Max = 300,
+        Help = "Cluster mode: a node silent this long is taken for dead, and its users leave (reason disconnected); it beats every third of it",
+        HelpName = "seconds",
+    };
+
     public static readonly IntegerSetting<int> HistoryMaxMessages = new("server.historyMaxMessages", "--history-max-messages")
     {
         UsedBy = SettingCommands.Serve,
@@ -330,7 +348,7 @@ public static class SettingDeclarations
     public static readonly IReadOnlyList<Setting> All =
     [
         Host, Port, Name, Room, ClientTimeoutSeconds, ClientReconnectSeconds, ClientLogLevel,
-        MaxClients, MaxLineBytes, OutboxMaxBytes, HistoryDb, HistoryMaxMessages, HistoryMaxTotalMessages,
+        MaxClients, MaxLineBytes, OutboxMaxBytes, HistoryDb, Cluster, ClusterLeaseSeconds, HistoryMaxMessages, HistoryMaxTotalMessages,
         MaxRooms, MaxRoomsPerClient, HistoryMaxAgeDays, HistoryReplay, Motd, ServerLogLevel, Password,
         TlsCert, TlsKey, TlsSelfSigned, MaxConnectionsPerAddress, RatePerSecond, RateBurst,
         HandshakeTimeoutSeconds, PingIntervalSeconds, WebPort, WebDisabled, WebAllowedOrigins, ClientTls, ClientCa, ClientTlsFingerprint, ClientInsecure,

@@ -22,6 +22,10 @@ public static class SettingsBinder
         {
             layers.Problem($"{Given(values, D.TlsKey)} needs a certificate too: {Ways(D.TlsCert, SettingCommands.Serve)}");
         }
+        if (settings.Cluster is not null && values.SourceOf(D.HistoryDb) != "default")
+        {
+            layers.Problem($"{Given(values, D.Cluster)} and {Given(values, D.HistoryDb)} exclude each other: a cluster keeps its history in PostgreSQL; choose one");
+        }
         layers.ThrowIfInvalid();
         return settings;
     }

@@ -23,7 +23,8 @@ public sealed partial class ChatHub
                 return;
             }
             // Seq is given and the message queued under the lock, so the store sees each room in seq order.
-            var message = new MsgFrame(room.Name, room.NextSeq(), Now, session.Name!, say.Text, say.Action);
+            // In a cluster PostgreSQL gives the seq, in the writer's transaction (ChatHub.Cluster.cs).
+            var message = new MsgFrame(room.Name, _cluster is null ? room.NextSeq() : 0, Now, session.Name!, say.Text, say.Action);
             if (!_writer.TryEnqueue(new PendingMessage(message, session, say.Id)))
             {
                 session.Deliver(Frame(new ErrorFrame(ErrorCodes.ServerError, "the server is shutting down; message not sent", say.Id)));
@@ -40,7 +41,12 @@ public sealed partial class ChatHub
     /// </summary>
     public async Task RunFanoutAsync()
     {
-        await foreach (var batch in _writer.Stored.ReadAllAsync())
+        if (_cluster is not null)
+        {
+            await RunClusterFanoutAsync(_cluster);
+            return;
+        }
+        await foreach (var batch in _sqliteWriter!.Stored.ReadAllAsync())
         {
             Publish(batch);
         }
@@ -98,6 +104,19 @@ public sealed partial class ChatHub
     }
 
     /// <summary>A private message: to its target and echoed to the sender. Private messages are not stored.</summary>
+    public async Task DirectMessageAsync(ClientSession session, DmFrame dm, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_cluster is null || string.IsNullOrWhiteSpace(dm.Text) || FindPresent(dm.To) is not null)
+            {
+                DirectMessage(session, dm);
+                return;
+            }
+        }
+        await DirectMessageAcrossAsync(_cluster, session, dm, cancellationToken);
+    }
+
     public void DirectMessage(ClientSession session, DmFrame dm)
     {
         if (string.IsNullOrWhiteSpace(dm.Text))

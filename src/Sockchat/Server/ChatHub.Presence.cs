@@ -46,6 +46,7 @@ public sealed partial class ChatHub
     private void AnnounceJoinLocked(Room room, ClientSession session)
     {
         var own = Frame(new JoinedFrame(room.Name, session.Name!, Now));
+        ShareLocked(new Cluster.RoomEvent(Cluster.RoomEvent.Joined, room.Name, session.Name!, null, null));
         if (!BatchesPresence(room, room.MemberCount))
         {
             room.BroadcastPresence(own, session);
@@ -76,6 +77,7 @@ public sealed partial class ChatHub
                     session.Deliver(left);
                 }
             });
+            ShareLocked(new Cluster.RoomEvent(Cluster.RoomEvent.Left, room.Name, name, null, reason));
             return;
         }
         var change = new PresenceChange(Joined: false, name, reason);
@@ -88,6 +90,7 @@ public sealed partial class ChatHub
             }
             PendPresenceLocked(room, change, session);
         });
+        ShareLocked(new Cluster.RoomEvent(Cluster.RoomEvent.Left, room.Name, name, null, reason));
     }
 
     /// <summary>Adds a change to the room's batch and, for the first one, schedules the flush. Runs under the lock.</summary>

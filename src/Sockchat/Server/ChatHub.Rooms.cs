@@ -23,6 +23,7 @@ public sealed partial class ChatHub
     /// <summary>Joins under the lock, then streams the replay (if it did not fit at once) outside it.</summary>
     private async Task JoinAndReplayAsync(ClientSession session, string name, long? since, CancellationToken cancellationToken)
     {
+        await SettleRoomAsync(name, cancellationToken);
         Replay? replay;
         bool needsStart;
         lock (_gate)
@@ -126,6 +127,14 @@ public sealed partial class ChatHub
             _present[newKey] = session;
             session.Name = wanted;
             var frame = Frame(new NickChangedFrame(old, wanted, Now));
+            foreach (var room in session.JoinedRooms)
+            {
+                ShareLocked(new Cluster.RoomEvent(Cluster.RoomEvent.Nick, room.Name, old, wanted, null));
+            }
+            if (newKey != oldKey)
+            {
+                ShareLocked(new Cluster.NameReleased(oldKey));
+            }
             AfterQueuedMessagesLocked(() =>
             {
                 // Nobody reads "old is now known as new" before "old joined".

@@ -23,13 +23,31 @@ public sealed partial class ChatHub
     private readonly Dictionary<string, ClientSession> _present = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Room> _rooms = new(StringComparer.Ordinal);
     private readonly ServerOptions _options;
-    private readonly SqliteHistoryStore _store;
-    private readonly HistoryWriter _writer;
+    private readonly IHistoryReader _store;
+    private readonly IWriterQueue _writer;
+    private readonly HistoryWriter? _sqliteWriter;
+    private readonly SqliteHistoryStore? _sqlite;
+    /// <summary>Cluster mode (issue 11; ChatHub.Cluster.cs): seq from PostgreSQL, fan-out from its notifications. Null for a single server.</summary>
+    private readonly Cluster.ClusterNode? _cluster;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TextRenderer _renderer;
 
     public ChatHub(ServerOptions options, SqliteHistoryStore store, HistoryWriter writer, TimeProvider time, ILogger logger)
+        : this(options, (IHistoryReader)store, (IWriterQueue)writer, time, logger)
+    {
+        _sqlite = store;
+        _sqliteWriter = writer;
+    }
+
+    /// <summary>A hub of one cluster node: its messages are stored by the node's writer and delivered from the cluster's streams.</summary>
+    public ChatHub(ServerOptions options, Cluster.ClusterNode cluster, TimeProvider time, ILogger logger)
+        : this(options, (IHistoryReader)cluster.Store, (IWriterQueue)cluster.Writer, time, logger)
+    {
+        _cluster = cluster;
+    }
+
+    private ChatHub(ServerOptions options, IHistoryReader store, IWriterQueue writer, TimeProvider time, ILogger logger)
     {
         _options = options;
         _store = store;
@@ -79,9 +97,13 @@ public sealed partial class ChatHub
     /// <summary>Restores every room's seq and recent messages from the store (at start, before any client).</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
-        foreach (var (name, lastSeq) in _store.LoadLastSeqs())
+        var rooms = _cluster is not null
+            ? (await _cluster.Store.LoadRoomsAsync(cancellationToken)).Select(r => (r.Room, r.Seq, r.Event))
+            : _sqlite!.LoadLastSeqs().Select(r => (Room: r.Key, Seq: r.Value, Event: 0L));
+        foreach (var (name, lastSeq, lastEvent) in rooms)
         {
             var room = NewRoom(name, lastSeq);
+            room.LastEvent = lastEvent;
             room.Seed(await _store.QueryAsync(name, before: null, after: null, CacheSize, long.MaxValue, cancellationToken, _options.HistoryCacheBytes));
             lock (_gate)
             {
@@ -103,6 +125,24 @@ public sealed partial class ChatHub
             return new ErrorFrame(ErrorCodes.NoSuchRoom, problem);
         }
         var key = Names.NickKey(nick);
+        if (_cluster is not null && await ClaimInClusterAsync(nick, key, hello.Presence, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+        if (hello.Presence)
+        {
+            await SettleRoomAsync(roomName, cancellationToken);
+        }
+        var refusal = await RegisterLockedAsync(session, hello, nick, key, roomName, cancellationToken);
+        if (refusal is not null && _cluster is not null && hello.Presence)
+        {
+            await ReleaseClaimAsync(key);
+        }
+        return refusal;
+    }
+
+    private async Task<ErrorFrame?> RegisterLockedAsync(ClientSession session, HelloFrame hello, string nick, string key, string roomName, CancellationToken cancellationToken)
+    {
         Replay? replay;
         bool needsStart;
         lock (_gate)
@@ -164,6 +204,7 @@ public sealed partial class ChatHub
                 DropIfUnused(room);
             }
             session.JoinedRooms.Clear();
+            ShareLocked(new Cluster.NameReleased(key));
         }
     }
 
@@ -189,7 +230,7 @@ public sealed partial class ChatHub
     // carried a message are dropped when they empty.
     private void DropIfUnused(Room room)
     {
-        if (room.MemberCount == 0 && room.LastSeq == 0 && room.Name != ProtocolLimits.DefaultRoom)
+        if (room.MemberCount == 0 && room.LastSeq == 0 && room.Name != ProtocolLimits.DefaultRoom && _cluster is null)
         {
             _rooms.Remove(room.Name);
         }

@@ -25,6 +25,7 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
     private ServerMetrics? _metrics;
     private SqliteHistoryStore? _store;
     private HistoryWriter? _writer;
+    private Cluster.ClusterNode? _cluster;
     private Socket? _listener;
     private long _nextId;
 
@@ -50,6 +51,15 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
 
     private bool _accepting;
 
+    /// <summary>What the history store is, for the start-up log and line.</summary>
+    public string HistoryDescription => _cluster?.Store.Description ?? _store?.Description ?? "";
+
+    /// <summary>What <c>/healthz</c> reports: accepting chat connections and, in a cluster, able to store and hear the others.</summary>
+    public bool Healthy => Accepting && (_cluster?.Healthy ?? true);
+
+    /// <summary>The cluster node, in cluster mode (tests reach its store).</summary>
+    internal Cluster.ClusterNode? Cluster => _cluster;
+
     /// <summary>
     /// Opens the history store (creating or migrating it), restores the rooms, then binds and listens.
     /// Nothing listens unless all of that worked.
@@ -59,14 +69,30 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var time = timeProvider ?? TimeProvider.System;
-        _store = SqliteHistoryStore.Open(options.History);
-        HistoryLog.Opened(_logger, _store.Description);
-        _writer = new HistoryWriter(_store, options.History, time, _logger);
-        _writer.Trim();
-        _hub = new ChatHub(options, _store, _writer, time, _logger);
+        if (options.Cluster is { } cluster)
+        {
+            _cluster = await Sockchat.Server.Cluster.ClusterNode.StartAsync(cluster, options.History, time, _logger, cancellationToken);
+            HistoryLog.Opened(_logger, _cluster.Store.Description);
+            _hub = new ChatHub(options, _cluster, time, _logger);
+        }
+        else
+        {
+            _store = SqliteHistoryStore.Open(options.History);
+            HistoryLog.Opened(_logger, _store.Description);
+            _writer = new HistoryWriter(_store, options.History, time, _logger);
+            _writer.Trim();
+            _hub = new ChatHub(options, _store, _writer, time, _logger);
+        }
         _metrics = new ServerMetrics(options.Version, () => _sessions.Values.Sum(s => s.QueuedBytes));
         _hub.Metrics = _metrics;
-        _writer.Metrics = _metrics;
+        if (_writer is not null)
+        {
+            _writer.Metrics = _metrics;
+        }
+        if (_cluster is not null)
+        {
+            _cluster.Writer.Metrics = _metrics;
+        }
         await _hub.LoadAsync(cancellationToken);
         var listener = new Socket(options.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -97,7 +123,7 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var listener = _listener ?? throw new InvalidOperationException("call StartAsync first");
-        var storing = _writer!.RunAsync();
+        var storing = _cluster?.RunAsync() ?? _writer!.RunAsync();
         var fanout = _hub!.RunFanoutAsync();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var period = ClientSession.WatchdogPeriod(options);
@@ -305,7 +331,8 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
         {
             session.BeginShutdown();
         }
-        _writer!.Complete();
+        _writer?.Complete();
+        _cluster?.Complete();
         // Faults were logged by RunAsync; here they only must not stop the goodbyes.
         await Task.WhenAll(storing, fanout).ContinueWith(static _ => { }, TaskScheduler.Default);
         foreach (var session in _sessions.Values)
@@ -329,6 +356,11 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
             await _store.DisposeAsync();
             _store = null;
         }
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+            _cluster = null;
+        }
         Log.Stopped(_logger);
     }
 
@@ -344,6 +376,11 @@ public sealed class ChatServer(ServerOptions options, ILoggerFactory loggerFacto
         {
             await _store.DisposeAsync();
             _store = null;
+        }
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+            _cluster = null;
         }
     }
 }

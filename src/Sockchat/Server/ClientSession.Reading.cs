@@ -262,12 +262,12 @@ public sealed partial class ClientSession
         switch (frame)
         {
             case SayFrame say: _hub.Say(this, say); break;
-            case DmFrame dm: _hub.DirectMessage(this, dm); break;
+            case DmFrame dm: await _hub.DirectMessageAsync(this, dm, cancellationToken); break;
             case JoinFrame join: await _hub.JoinAsync(this, join, cancellationToken); break;
             case PartFrame part: _hub.Part(this, part); break;
-            case NickFrame nick: _hub.Nick(this, nick); break;
-            case WhoFrame who: _hub.Who(this, who); break;
-            case RoomsFrame: _hub.ListRooms(this); break;
+            case NickFrame nick: await _hub.NickAsync(this, nick, cancellationToken); break;
+            case WhoFrame who: await _hub.WhoAsync(this, who, cancellationToken); break;
+            case RoomsFrame: await _hub.ListRoomsAsync(this, cancellationToken); break;
             case HistoryFrame history: await _hub.HistoryAsync(this, history, cancellationToken); break;
             case PingFrame ping: Reply(new PongFrame(ping.Id)); break;
             case QuietFrame quiet:

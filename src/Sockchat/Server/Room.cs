@@ -62,6 +62,31 @@ public sealed class Room(string name, int cacheSize, long lastSeq = 0, long cach
     {
         Remember(message);
         LastDeliveredSeq = message.Seq;
+        // In a cluster the seq came from PostgreSQL, not from NextSeq.
+        _lastSeq = Math.Max(_lastSeq, message.Seq);
+    }
+
+    /// <summary>Cluster mode: the last event of the room's stream this node has handled (joined/left/nick from other nodes).</summary>
+    public long LastEvent { get; set; }
+
+    /// <summary>Cluster mode: acks of this node's messages whose seq the room's delivery has not reached yet.</summary>
+    public List<(long Seq, ClientSession Sender, FrameId Id)> PendingAcks { get; } = [];
+
+    /// <summary>
+    /// Cluster mode, a room nobody here is in: moves its position to <paramref name="seq"/> without
+    /// reading the messages; the cache no longer holds every message, so replays read the store.
+    /// </summary>
+    public void SkipTo(long seq)
+    {
+        if (seq <= LastDeliveredSeq)
+        {
+            return;
+        }
+        _recent.Clear();
+        _cachedBytes = 0;
+        _cacheComplete = false;
+        LastDeliveredSeq = seq;
+        _lastSeq = Math.Max(_lastSeq, seq);
     }
 
     private void Remember(MsgFrame message)

@@ -22,6 +22,8 @@ public sealed record ServerOptions
     /// <summary>Bytes of messages kept in memory per room at most (with at most <see cref="MaxRooms"/> rooms, the cache's bound).</summary>
     public long HistoryCacheBytes { get; init; } = Room.DefaultCacheBytes;
     public HistoryOptions History { get; init; } = new();
+    /// <summary>Cluster mode (issue 11): history, seq, names and presence shared through PostgreSQL; null for a single server on SQLite.</summary>
+    public Cluster.ClusterOptions? Cluster { get; init; }
     /// <summary>Most rooms the server holds (with members or history); creating one more is refused with <c>too_many_rooms</c>.</summary>
     public int MaxRooms { get; init; } = 1000;
     /// <summary>Most rooms one connection may be in at once.</summary>

@@ -15,6 +15,13 @@ public sealed record PendingMessage(MsgFrame Message, ClientSession Sender, Fram
 
 public sealed record OrderedNotice(Action Deliver) : WriterItem;
 
+/// <summary>The stage a message goes to after the hub: the SQLite <see cref="HistoryWriter"/> or a cluster node's <see cref="Cluster.ClusterWriter"/>.</summary>
+public interface IWriterQueue
+{
+    /// <summary>Queues an item; false once the writer is completed (shutdown).</summary>
+    bool TryEnqueue(WriterItem item);
+}
+
 /// <summary>The trim timer's turn in the writer's queue; never passed on to <see cref="HistoryWriter.Stored"/>.</summary>
 internal sealed record TrimDue : WriterItem
 {
@@ -36,7 +43,7 @@ public sealed record StoredBatch(WriterItem[] Items, Exception? Failure);
 /// allocates nothing per batch. Owned by <see cref="ChatHub"/>; its task is awaited at shutdown
 /// after the queue is completed, so everything accepted is stored.
 /// </summary>
-public sealed class HistoryWriter(SqliteHistoryStore store, HistoryOptions options, TimeProvider time, ILogger logger)
+public sealed class HistoryWriter(SqliteHistoryStore store, HistoryOptions options, TimeProvider time, ILogger logger) : IWriterQueue
 {
     private const int MaxBatch = 1024;
 

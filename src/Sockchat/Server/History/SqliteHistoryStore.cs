@@ -19,7 +19,7 @@ namespace Sockchat.Server;
 /// second still holds the old.
 /// </para>
 /// </summary>
-public sealed class SqliteHistoryStore : IAsyncDisposable
+public sealed class SqliteHistoryStore : IHistoryReader, IAsyncDisposable
 {
     public const int SchemaVersion = 1;
 

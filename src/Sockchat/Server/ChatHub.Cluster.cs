@@ -1,0 +1,509 @@
+using Sockchat.Protocol;
+using Sockchat.Server.Cluster;
+
+namespace Sockchat.Server;
+
+/// <summary>
+/// Cluster mode (issue 11, docs/cluster.md). PostgreSQL, not the hub, gives each message its
+/// seq (in the <see cref="ClusterWriter"/>'s transaction), and every message reaches this node's
+/// members through one per-room cursor: <see cref="Room.LastDeliveredSeq"/> for messages and
+/// <see cref="Room.LastEvent"/> for the joined/left/nick events of other nodes. The fan-out loop
+/// (<see cref="RunClusterFanoutAsync"/>) is the only thing that moves a cursor; it advances it
+/// from this node's own stored batches (held in memory, no read needed when the next seq is
+/// theirs) and from notifications (reading <c>seq &gt; cursor</c> in bounded pages), so each
+/// member sees each seq once, in order, with no gap, whichever node posted it. Acks wait until the
+/// cursor passes their message. Names are claimed in the cluster's <c>users</c> table;
+/// <c>who</c>, <c>rooms</c> and DMs look at the other nodes through it and <c>members</c>.
+/// </summary>
+public sealed partial class ChatHub
+{
+    /// <summary>Queues a change for the other nodes behind what was queued before (nothing without a cluster). Call with the lock held.</summary>
+    private void ShareLocked(RoomEvent change)
+    {
+        if (_cluster is not null)
+        {
+            _writer.TryEnqueue(new SharedEvent(change));
+        }
+    }
+
+    private void ShareLocked(NameReleased released)
+    {
+        if (_cluster is not null)
+        {
+            _writer.TryEnqueue(released);
+        }
+    }
+
+    /// <summary>
+    /// Before a join in a cluster: waits (bounded) until this node delivered everything PostgreSQL
+    /// held for the room when asked. Otherwise the node could still be behind the seq a
+    /// reconnecting client names in <c>since</c>, and would send it again as live traffic.
+    /// </summary>
+    private async Task SettleRoomAsync(string room, CancellationToken cancellationToken)
+    {
+        if (_cluster is null)
+        {
+            return;
+        }
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_cluster.Post(new Settle(room, done)))
+        {
+            try
+            {
+                await done.Task.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // PostgreSQL is slow or gone: join anyway; the replay is read from what it has.
+            }
+        }
+    }
+
+    /// <summary>The cluster's answer to a name: a present user claims it everywhere; a posting-only one may use it unless a present user holds it.</summary>
+    private async Task<ErrorFrame?> ClaimInClusterAsync(string nick, string key, bool presence, CancellationToken cancellationToken)
+    {
+        var taken = new ErrorFrame(ErrorCodes.NameTaken, $"the name '{nick}' is in use; choose another");
+        lock (_gate)
+        {
+            if (_present.ContainsKey(key))
+            {
+                return taken;
+            }
+        }
+        try
+        {
+            var free = presence
+                ? await _cluster!.Store.TryClaimNameAsync(key, nick, cancellationToken)
+                : await _cluster!.Store.FindUserAsync(key, cancellationToken) is null;
+            return free ? null : taken;
+        }
+        catch (Exception ex) when (ClusterStore.IsDatabaseFailure(ex))
+        {
+            Cluster.ClusterLog.Unreachable(_logger, "a name", ex.Message);
+            return new ErrorFrame(ErrorCodes.ServerError, "the server cannot reach its cluster database; try again in a moment");
+        }
+    }
+
+    private async Task ReleaseClaimAsync(string key)
+    {
+        try
+        {
+            await _cluster!.Store.ReleaseNameAsync(key, CancellationToken.None);
+        }
+        catch (Exception ex) when (ClusterStore.IsDatabaseFailure(ex))
+        {
+            // The lease releases it when this node goes; until then the name stays taken.
+            Cluster.ClusterLog.Unreachable(_logger, "releasing a name", ex.Message);
+        }
+    }
+
+    /// <summary>Changes a nickname; in a cluster the new name is claimed everywhere first.</summary>
+    public async Task NickAsync(ClientSession session, NickFrame nick, CancellationToken cancellationToken)
+    {
+        if (_cluster is null || !Names.TryNormalizeNick(nick.Name, out var wanted, out _) || session.Name is null
+            || Names.NickKey(wanted) == Names.NickKey(session.Name))
+        {
+            Nick(session, nick);
+            return;
+        }
+        var key = Names.NickKey(wanted);
+        if (await ClaimInClusterAsync(wanted, key, session.Presence, cancellationToken) is { } refused)
+        {
+            DeliverTo(session, refused);
+            return;
+        }
+        Nick(session, nick);
+        if (session.Presence && session.Name != wanted)
+        {
+            await ReleaseClaimAsync(key);
+        }
+    }
+
+    /// <summary>A DM to a user on another node: sent to that node's channel; echoed and acked here.</summary>
+    private async Task DirectMessageAcrossAsync(ClusterNode cluster, ClientSession session, DmFrame dm, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await cluster.Store.FindUserAsync(Names.NickKey(dm.To), cancellationToken) is not var (name, node) || node == cluster.Store.NodeId)
+            {
+                DeliverTo(session, new ErrorFrame(ErrorCodes.NoSuchUser, $"no user named '{TextSanitizer.Clean(dm.To)}' is here", dm.Id));
+                return;
+            }
+            var frame = new DmMessageFrame(Now, session.Name!, name, dm.Text);
+            if (System.Text.Encoding.UTF8.GetByteCount(ClusterStore.DmPayload(frame)) > ClusterStore.MaxPayloadBytes)
+            {
+                DeliverTo(session, new ErrorFrame(ErrorCodes.TooLong,
+                    $"a private message to a user on another node of the cluster can be at most about {ClusterStore.MaxPayloadBytes} bytes", dm.Id));
+                return;
+            }
+            await cluster.Store.SendDmAsync(node, frame, cancellationToken);
+            Metrics?.MessageReceived(direct: true);
+            var echo = Frame(frame);
+            lock (_gate)
+            {
+                session.Deliver(echo);
+                if (dm.Id is { } id)
+                {
+                    session.Deliver(Frame(new AckFrame(id, null)));
+                }
+            }
+        }
+        catch (Exception ex) when (ClusterStore.IsDatabaseFailure(ex))
+        {
+            Cluster.ClusterLog.Unreachable(_logger, "a private message", ex.Message);
+            DeliverTo(session, new ErrorFrame(ErrorCodes.ServerError, "the server cannot reach its cluster database; the message was not sent", dm.Id));
+        }
+    }
+
+    /// <summary>Lists a room's members; in a cluster those on every node.</summary>
+    public async Task WhoAsync(ClientSession session, WhoFrame who, CancellationToken cancellationToken)
+    {
+        string? roomName;
+        lock (_gate)
+        {
+            roomName = who.Room is null ? session.CurrentRoom?.Name : Names.TryNormalizeRoom(who.Room, out var n, out _) ? n : null;
+        }
+        if (_cluster is null || roomName is null)
+        {
+            Who(session, who);
+            return;
+        }
+        List<string> others;
+        try
+        {
+            others = await _cluster.Store.OtherMembersAsync(roomName, cancellationToken);
+        }
+        catch (Exception ex) when (ClusterStore.IsDatabaseFailure(ex))
+        {
+            Cluster.ClusterLog.Unreachable(_logger, "who", ex.Message);
+            others = [];
+        }
+        lock (_gate)
+        {
+            var names = _rooms.TryGetValue(roomName, out var room) ? room.Members.Select(m => m.Name!).ToList() : [];
+            names.AddRange(others);
+            if (names.Count == 0 && roomName != ProtocolLimits.DefaultRoom)
+            {
+                session.Deliver(Frame(new ErrorFrame(ErrorCodes.NoSuchRoom, $"nobody is in #{roomName}")));
+                return;
+            }
+            names = names.DistinctBy(Names.NickKey).Order(StringComparer.OrdinalIgnoreCase).ToList();
+            session.Deliver(Frame(new WhoReplyFrame(roomName, names)));
+        }
+    }
+
+    /// <summary>Lists the rooms with members (on every node, in a cluster), and always #general.</summary>
+    public async Task ListRoomsAsync(ClientSession session, CancellationToken cancellationToken)
+    {
+        if (_cluster is null)
+        {
+            ListRooms(session);
+            return;
+        }
+        Dictionary<string, int> counts;
+        try
+        {
+            counts = await _cluster.Store.OtherRoomCountsAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ClusterStore.IsDatabaseFailure(ex))
+        {
+            Cluster.ClusterLog.Unreachable(_logger, "rooms", ex.Message);
+            counts = [];
+        }
+        lock (_gate)
+        {
+            foreach (var room in _rooms.Values)
+            {
+                counts[room.Name] = counts.GetValueOrDefault(room.Name) + room.MemberCount;
+            }
+            counts.TryAdd(ProtocolLimits.DefaultRoom, 0);
+            var rooms = counts.Where(c => c.Value > 0 || c.Key == ProtocolLimits.DefaultRoom)
+                .OrderBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => new RoomInfo(c.Key, c.Value))
+                .ToList();
+            session.Deliver(Frame(new RoomsReplyFrame(rooms)));
+        }
+    }
+
+    /// <summary>
+    /// The cluster's fan-out loop: this node's stored batches, other nodes' notifications, the
+    /// safety-net resyncs and DMs, one at a time, in arrival order. Ends when the node's work
+    /// queue completes (after the writer stored everything, at shutdown).
+    /// </summary>
+    private async Task RunClusterFanoutAsync(ClusterNode cluster)
+    {
+        await foreach (var work in cluster.Work.ReadAllAsync())
+        {
+            switch (work)
+            {
+                case LocalBatch(var batch):
+                    await PublishClusterAsync(cluster, batch);
+                    break;
+                case RoomAdvanced advanced:
+                    await CatchUpAsync(cluster, advanced.Room, advanced.Seq, advanced.Event);
+                    break;
+                case Resync:
+                    await ResyncAsync(cluster);
+                    break;
+                case RemoteDm(var dm):
+                    DeliverRemoteDm(dm);
+                    break;
+                case Settle(var room, var done):
+                    try
+                    {
+                        var (seq, ev) = await cluster.Store.RoomPositionAsync(room, CancellationToken.None);
+                        await CatchUpAsync(cluster, room, seq, ev);
+                    }
+                    catch (Exception ex) when (ClusterStore.IsDatabaseFailure(ex))
+                    {
+                        Cluster.ClusterLog.ReadFailed(_logger, room, ex.Message);
+                    }
+                    done.TrySetResult();
+                    break;
+            }
+        }
+    }
+
+    private async Task ResyncAsync(ClusterNode cluster)
+    {
+        List<(string Room, long Seq, long Event)> rooms;
+        try
+        {
+            rooms = await cluster.Store.LoadRoomsAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ClusterStore.IsDatabaseFailure(ex))
+        {
+            Cluster.ClusterLog.ReadFailed(_logger, "*", ex.Message);
+            return;
+        }
+        foreach (var (room, seq, ev) in rooms)
+        {
+            await CatchUpAsync(cluster, room, seq, ev);
+        }
+    }
+
+    private void DeliverRemoteDm(DmMessageFrame dm)
+    {
+        lock (_gate)
+        {
+            if (FindPresent(dm.To) is { } target)
+            {
+                Metrics?.MessagesDelivered(1);
+                target.Deliver(Frame(dm));
+            }
+        }
+    }
+
+    /// <summary>A batch this node stored: each message delivered in its place in the room's stream (after any gap is read), acks once delivered, notices after.</summary>
+    private async Task PublishClusterAsync(ClusterNode cluster, StoredBatch batch)
+    {
+        if (batch.Failure is not null)
+        {
+            Publish(batch);
+            return;
+        }
+        foreach (var item in batch.Items)
+        {
+            switch (item)
+            {
+                case StoredMessage { Duplicate: true } resend:
+                    // Stored before (the ack was lost): the original seq, stored nothing twice.
+                    if (resend.Id is { } resendId)
+                    {
+                        DeliverTo(resend.Sender, new AckFrame(resendId, resend.Message.Seq));
+                    }
+                    break;
+                case StoredMessage stored:
+                    await PublishStoredAsync(cluster, stored);
+                    break;
+                case OrderedNotice notice:
+                    lock (_gate)
+                    {
+                        notice.Deliver();
+                    }
+                    break;
+            }
+        }
+    }
+
+    private async Task PublishStoredAsync(ClusterNode cluster, StoredMessage stored)
+    {
+        var message = stored.Message;
+        long cursor;
+        lock (_gate)
+        {
+            cursor = _rooms.TryGetValue(message.Room, out var known) ? known.LastDeliveredSeq : 0;
+        }
+        if (message.Seq > cursor + 1)
+        {
+            // Messages of other nodes came first: read them before this one.
+            await CatchUpAsync(cluster, message.Room, message.Seq - 1, long.MaxValue);
+        }
+        lock (_gate)
+        {
+            if (!_rooms.TryGetValue(message.Room, out var room))
+            {
+                room = NewRoom(message.Room);
+                _rooms[message.Room] = room;
+            }
+            if (room.LastDeliveredSeq + 1 == message.Seq)
+            {
+                DeliverMessageLocked(room, message, stored.Sender);
+            }
+            if (stored.Id is { } id)
+            {
+                // Acked when the room's delivery reaches it: now, or after the next read (if the gap could not be read).
+                room.PendingAcks.Add((message.Seq, stored.Sender, id));
+            }
+            FlushAcksLocked(room);
+        }
+    }
+
+    private void DeliverMessageLocked(Room room, MsgFrame message, ClientSession? sender = null)
+    {
+        if (sender is not null && room.IsPendingJoiner(sender))
+        {
+            FlushPresenceLocked(room);
+        }
+        room.Delivered(message);
+        room.Broadcast(Frame(message));
+        Metrics?.MessagesDelivered(room.MemberCount);
+    }
+
+    private void FlushAcksLocked(Room room)
+    {
+        if (room.PendingAcks.Count == 0)
+        {
+            return;
+        }
+        room.PendingAcks.RemoveAll(ack =>
+        {
+            if (ack.Seq > room.LastDeliveredSeq)
+            {
+                return false;
+            }
+            ack.Sender.Deliver(Frame(new AckFrame(ack.Id, ack.Seq)));
+            return true;
+        });
+    }
+
+    /// <summary>
+    /// Moves a room's cursors up to <paramref name="toSeq"/> and <paramref name="toEvent"/>: reads
+    /// the messages after the cursor and the events positioned among them, a bounded page at a
+    /// time, and delivers them interleaved in stream order. A room nobody here is in only moves
+    /// (nothing to read). A failed read leaves the cursor where it was; the next notification or
+    /// poll goes on from there, so nothing is skipped.
+    /// </summary>
+    private async Task CatchUpAsync(ClusterNode cluster, string roomName, long toSeq, long toEvent)
+    {
+        for (var page = 0; page < 100_000; page++)
+        {
+            long seqCursor, eventCursor;
+            lock (_gate)
+            {
+                if (!_rooms.TryGetValue(roomName, out var room))
+                {
+                    room = NewRoom(roomName, toSeq);
+                    room.LastEvent = toEvent == long.MaxValue ? 0 : toEvent;
+                    _rooms[roomName] = room;
+                    return;
+                }
+                if (room.MemberCount == 0)
+                {
+                    room.SkipTo(toSeq);
+                    room.LastEvent = Math.Max(room.LastEvent, toEvent == long.MaxValue ? 0 : toEvent);
+                    FlushAcksLocked(room);
+                    return;
+                }
+                (seqCursor, eventCursor) = (room.LastDeliveredSeq, room.LastEvent);
+            }
+            if (seqCursor >= toSeq && eventCursor >= toEvent)
+            {
+                return;
+            }
+            List<MsgFrame> messages;
+            List<StoredEvent> events;
+            try
+            {
+                messages = seqCursor < toSeq ? await cluster.Store.ReadLiveAsync(roomName, seqCursor, toSeq, CancellationToken.None) : [];
+                var reached = messages.Count > 0 ? messages[^1].Seq : seqCursor;
+                // Events after the last message read belong to the next page, unless every message was read.
+                var eventsUpTo = reached >= toSeq ? toSeq : reached;
+                events = eventCursor < toEvent ? await cluster.Store.ReadEventsAsync(roomName, eventCursor, toEvent, eventsUpTo, CancellationToken.None) : [];
+            }
+            catch (Exception ex) when (ClusterStore.IsDatabaseFailure(ex))
+            {
+                Cluster.ClusterLog.ReadFailed(_logger, roomName, ex.Message);
+                return;
+            }
+            if (messages.Count == 0 && events.Count == 0)
+            {
+                return;
+            }
+            lock (_gate)
+            {
+                var room = _rooms[roomName];
+                var e = 0;
+                foreach (var message in messages)
+                {
+                    for (; e < events.Count && events[e].AfterSeq < message.Seq; e++)
+                    {
+                        DeliverEventLocked(cluster, room, events[e]);
+                    }
+                    if (message.Seq == room.LastDeliveredSeq + 1)
+                    {
+                        DeliverMessageLocked(room, message);
+                    }
+                }
+                for (; e < events.Count; e++)
+                {
+                    DeliverEventLocked(cluster, room, events[e]);
+                }
+                FlushAcksLocked(room);
+            }
+        }
+    }
+
+    /// <summary>An event of the room's stream: another node's user joined, left or was renamed (this node's own were delivered locally, in order, already).</summary>
+    private void DeliverEventLocked(ClusterNode cluster, Room room, StoredEvent stored)
+    {
+        if (stored.Ev <= room.LastEvent)
+        {
+            return;
+        }
+        room.LastEvent = stored.Ev;
+        if (stored.NodeId == cluster.Store.NodeId)
+        {
+            return;
+        }
+        switch (stored.Kind)
+        {
+            case RoomEvent.Joined:
+                room.BroadcastPresence(Frame(new JoinedFrame(room.Name, stored.Name, stored.Ts)));
+                break;
+            case RoomEvent.Left:
+                room.BroadcastPresence(Frame(new LeftFrame(room.Name, stored.Name, stored.Ts, stored.Reason)));
+                break;
+            case RoomEvent.Nick when stored.Other is not null:
+                // One event per room the user is in: someone sharing two of them is told once.
+                var change = (stored.NodeId, stored.Name, stored.Other, stored.Ts);
+                if (_remoteNicks.Count > 256)
+                {
+                    _remoteNicks.Clear();
+                }
+                var told = _remoteNicks.TryGetValue(change, out var known) ? known : _remoteNicks[change] = [];
+                var frame = Frame(new NickChangedFrame(stored.Name, stored.Other, stored.Ts));
+                foreach (var member in room.Members)
+                {
+                    if (told.Add(member))
+                    {
+                        member.Deliver(frame);
+                    }
+                }
+                break;
+        }
+    }
+
+    /// <summary>Recent renames on other nodes and whom they were delivered to (guarded by the lock; bounded).</summary>
+    private readonly Dictionary<(long, string, string, DateTimeOffset), HashSet<ClientSession>> _remoteNicks = [];
+}

@@ -1,0 +1,48 @@
+using Sockchat.Protocol;
+
+namespace Sockchat.Server.Cluster;
+
+/// <summary>
+/// A joined, left or nick change that other nodes must show in its place in the room's stream:
+/// the writer stores it as an event positioned after the room's last seq at that point of its
+/// transaction, so a <c>left</c> reaches other nodes after the leaver's last message.
+/// <paramref name="Kind"/> is <c>joined</c>, <c>left</c> or <c>nick</c> (then <paramref name="Name"/>
+/// is the old name and <paramref name="Other"/> the new).
+/// </summary>
+public sealed record RoomEvent(string Kind, string Room, string Name, string? Other, string? Reason)
+{
+    public const string Joined = "joined", Left = "left", Nick = "nick";
+}
+
+/// <summary>Cluster mode: a change for the other nodes (and the presence tables), in the writer's queue after what came before it.</summary>
+public sealed record SharedEvent(RoomEvent Event) : WriterItem;
+
+/// <summary>Cluster mode: a user of this node gave up a name (left or renamed), released after what it queued before.</summary>
+public sealed record NameReleased(string Key) : WriterItem;
+
+/// <summary>Cluster mode: a message as the writer stored it, with the seq PostgreSQL gave it; <see cref="Duplicate"/> when a resend of one stored before (its original seq).</summary>
+public sealed record StoredMessage(MsgFrame Message, ClientSession Sender, FrameId? Id, bool Duplicate) : WriterItem;
+
+/// <summary>What the cluster fan-out loop works on, in the order it arrives.</summary>
+internal abstract record FanoutWork;
+
+/// <summary>A batch this node's writer committed (or failed to).</summary>
+internal sealed record LocalBatch(StoredBatch Batch) : FanoutWork;
+
+/// <summary>A room's stream reached seq and event number (a notification, or the poll).</summary>
+internal sealed record RoomAdvanced(string Room, long Seq, long Event) : FanoutWork;
+
+/// <summary>A private message from a user on another node to a user here.</summary>
+internal sealed record RemoteDm(DmMessageFrame Dm) : FanoutWork;
+
+/// <summary>Read every room's position (after the listener reconnected, and as the safety net).</summary>
+internal sealed record Resync : FanoutWork
+{
+    public static readonly Resync Instance = new();
+}
+
+/// <summary>A joiner waits for this: the room's cursor caught up with what PostgreSQL holds now, so its replay and live traffic meet without overlap.</summary>
+internal sealed record Settle(string Room, TaskCompletionSource Done) : FanoutWork;
+
+/// <summary>A stored event as read back: <see cref="NodeId"/> is the node whose user it is about.</summary>
+internal sealed record StoredEvent(long Ev, long AfterSeq, string Kind, string Name, string? Other, string? Reason, long NodeId, DateTimeOffset Ts);

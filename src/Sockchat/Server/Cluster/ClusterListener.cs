@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Sockchat.Server.Cluster;
+
+/// <summary>
+/// A node's one LISTEN connection: the room channel (every node's commits, its own included: a
+/// payload says which room reached which seq and event number) and the node's own channel
+/// (private messages for its users). Each notification becomes work for the fan-out loop. After
+/// connecting (at start and after every reconnect) and whenever <see cref="ClusterOptions.PollInterval"/>
+/// passes without a notification, it asks the fan-out to read every room's position: the safety
+/// net for anything that happened while it was not listening. Reconnects with backoff.
+/// </summary>
+internal sealed class ClusterListener(ClusterStore store, ClusterOptions options, ClusterHealth health, TimeProvider time, ILogger logger, Action<FanoutWork> post)
+{
+    private volatile bool _connected;
+    private NpgsqlConnection? _first;
+
+    /// <summary>
+    /// Opens the LISTEN connection before the node takes any client (called at start), so that
+    /// nothing sent to this node (a DM, which is not stored) is missed in its first moments.
+    /// </summary>
+    public async Task ConnectAsync(CancellationToken cancellationToken) => _first = await ListenAsync(cancellationToken);
+
+    private async Task<NpgsqlConnection> ListenAsync(CancellationToken cancellationToken)
+    {
+        var connection = await store.ListenSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            connection.Notification += (_, e) => Handle(e.Channel, e.Payload);
+            await using var listen = new NpgsqlCommand($"LISTEN {ClusterStore.RoomsChannel}; LISTEN {ClusterStore.NodeChannel(store.NodeId)};", connection);
+            await listen.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>True while listening.</summary>
+    public bool Connected => _connected;
+
+    /// <summary>Listens until <paramref name="cancellationToken"/> is cancelled.</summary>
+    public async Task RunAsync(TaskCompletionSource firstConnect, CancellationToken cancellationToken)
+    {
+        var backoff = options.ReconnectMin;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = _first ?? await ListenAsync(cancellationToken);
+                _first = null;
+                if (!_connected && backoff > options.ReconnectMin)
+                {
+                    ClusterLog.Reconnected(logger);
+                }
+                _connected = true;
+                health.Succeeded();
+                backoff = options.ReconnectMin;
+                firstConnect.TrySetResult();
+                post(Resync.Instance);
+                while (true)
+                {
+                    if (!await connection.WaitAsync((int)options.PollInterval.TotalMilliseconds, cancellationToken))
+                    {
+                        post(Resync.Instance);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ClusterStore.IsDatabaseFailure(ex))
+            {
+                _connected = false;
+                health.Failed();
+                ClusterLog.ListenLost(logger, ex.Message, backoff);
+                try
+                {
+                    await Task.Delay(backoff, time, cancellationToken);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.ReconnectMax.Ticks));
+            }
+        }
+    }
+
+    private void Handle(string channel, string payload)
+    {
+        if (payload.StartsWith("r ", StringComparison.Ordinal))
+        {
+            var parts = payload.Split(' ', 4);
+            if (parts.Length == 4 && long.TryParse(parts[1], out var seq) && long.TryParse(parts[2], out var ev))
+            {
+                post(new RoomAdvanced(parts[3], seq, ev));
+            }
+        }
+        else if (ClusterStore.ParseDm(payload) is { } dm)
+        {
+            post(new RemoteDm(dm));
+        }
+    }
+}

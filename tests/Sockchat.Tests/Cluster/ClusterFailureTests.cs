@@ -1,0 +1,164 @@
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using Sockchat.Protocol;
+using Sockchat.Server;
+using Sockchat.Server.Cluster;
+using Sockchat.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Sockchat.Tests.Cluster;
+
+/// <summary>Issue 11, failures: nodes whose lease runs out, and a node that loses PostgreSQL and gets it back.</summary>
+public sealed class ClusterFailureTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly TestDatabase _db = new();
+
+    public Task InitializeAsync() => _db.InitializeAsync();
+
+    public Task DisposeAsync() => _db.DisposeAsync();
+
+    private Task<TestServer> NodeAsync(string? connectionString = null, TimeProvider? time = null, TimeSpan? lease = null) => TestServer.StartAsync(new ServerOptions
+    {
+        Cluster = new ClusterOptions
+        {
+            ConnectionString = connectionString ?? _db.ConnectionString,
+            Lease = lease ?? TimeSpan.FromSeconds(30),
+            PollInterval = TimeSpan.FromMilliseconds(500),
+            ReconnectMax = TimeSpan.FromMilliseconds(500),
+        },
+    }, output, time);
+
+    /// <summary>A node that died without a word: its row, a user holding a name, in #general.</summary>
+    private async Task<long> DeadNodeWithUserAsync(string name, long heartbeatMs)
+    {
+        var id = await _db.ScalarAsync($"INSERT INTO nodes (host, started_ms, heartbeat_ms) VALUES ('gone', {heartbeatMs}, {heartbeatMs}) RETURNING id");
+        await _db.ExecuteAsync($"""
+            INSERT INTO users (name_key, name, node_id) VALUES ('{name}', '{name}', {id});
+            INSERT INTO members (node_id, room, name_key, name) VALUES ({id}, 'general', '{name}', '{name}');
+            INSERT INTO rooms (room, last_seq, last_event) VALUES ('general', 0, 0) ON CONFLICT DO NOTHING;
+            """);
+        return id;
+    }
+
+    [Fact(Timeout = 30000)]
+    public async Task Users_of_a_node_whose_lease_ran_out_leave_as_disconnected_and_their_names_are_free()
+    {
+        // Arrange
+        await using var a = await NodeAsync();
+        await using var b = await NodeAsync();
+        await using var bob = await JsonTestClient.JoinAsync(b, "bob");
+        var dead = await DeadNodeWithUserAsync("ghost", heartbeatMs: 0);
+        var refused = await JsonTestClient.ConnectAsync(a.Port);
+        await refused.SendAsync(new HelloFrame("ghost", null, null, true, null));
+        Assert.Equal(ErrorCodes.NameTaken, (await refused.ExpectAsync<ErrorFrame>()).Code);
+        await refused.DisposeAsync();
+
+        // Act
+        var reaped = await a.Server.Cluster!.ReapNowAsync(CancellationToken.None);
+
+        // Assert
+        Assert.Equal([dead], reaped);
+        var left = await bob.ExpectAsync<LeftFrame>(l => l.Name == "ghost");
+        Assert.Equal(LeaveReasons.Disconnected, left.Reason);
+        Assert.Equal(0, await _db.ScalarAsync($"SELECT count(*) FROM users WHERE node_id = {dead}"));
+        await using var ghost = await JsonTestClient.JoinAsync(a, "ghost");
+        Assert.Equal("ghost", ghost.Welcome!.Name);
+    }
+
+    [Fact(Timeout = 30000)]
+    public async Task A_node_renews_its_lease_and_removes_an_expired_one_on_its_own_clock()
+    {
+        // Arrange: the node's clock is fake; the silent node last beat at the node's "now".
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var a = await NodeAsync(time: clock, lease: TimeSpan.FromSeconds(30));
+        await using var watcher = await JsonTestClient.JoinAsync(a, "watcher");
+        var dead = await DeadNodeWithUserAsync("ghost", clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var self = a.Server.Cluster!.Store.NodeId;
+
+        // Act: within the lease nothing happens; past it, a heartbeat tick removes the silent node.
+        clock.Advance(TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(async () => await _db.ScalarAsync($"SELECT heartbeat_ms FROM nodes WHERE id = {self}") >= clock.GetUtcNow().ToUnixTimeMilliseconds());
+        Assert.Equal(1, await _db.ScalarAsync($"SELECT count(*) FROM nodes WHERE id = {dead}"));
+        for (var i = 0; i < 3; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(10));
+        }
+        var left = await watcher.ExpectAsync<LeftFrame>(l => l.Name == "ghost");
+
+        // Assert
+        Assert.Equal(LeaveReasons.Disconnected, left.Reason);
+        Assert.Equal(0, await _db.ScalarAsync($"SELECT count(*) FROM nodes WHERE id = {dead}"));
+        Assert.Equal(1, await _db.ScalarAsync($"SELECT count(*) FROM nodes WHERE id = {self}"));
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task A_node_that_loses_postgresql_refuses_to_ack_reports_unhealthy_and_resumes_without_loss_or_duplicate()
+    {
+        // Arrange
+        var direct = new NpgsqlConnectionStringBuilder(_db.ConnectionString);
+        await using var proxy = new CuttableProxy(direct.Host!, direct.Port);
+        var viaProxy = new NpgsqlConnectionStringBuilder(_db.ConnectionString) { Port = proxy.Port, Timeout = 3, CommandTimeout = 5 }.ConnectionString;
+        await using var cut = await NodeAsync(viaProxy);
+        await using var fine = await NodeAsync();
+        await using var onCut = await JsonTestClient.JoinAsync(cut, "oncut");
+        await using var onFine = await JsonTestClient.JoinAsync(fine, "onfine");
+        await onCut.SayAndWaitAsync("before");
+
+        // Act 1: PostgreSQL goes away for the first node.
+        await proxy.CutAsync();
+        await onCut.SayAsync("while cut", id: "c1");
+        var error = await onCut.ExpectAsync<ErrorFrame>(e => e.Id?.Text == "c1", TimeSpan.FromSeconds(15));
+        Assert.Equal(ErrorCodes.ServerError, error.Code);
+        Assert.False(cut.Server.Healthy);
+        await onFine.SayAndWaitAsync("from the fine node meanwhile");
+
+        // Act 2: it comes back.
+        proxy.Restore();
+        // Healthy again without any chat traffic (a load balancer sends none to a 503 node).
+        await WaitUntilAsync(() => Task.FromResult(cut.Server.Healthy));
+        var seq = await SayUntilStoredAsync(onCut, "after");
+
+        // Assert: every member on both nodes has 1..seq once, in order; the refused message is nowhere.
+        foreach (var client in new[] { onCut, onFine })
+        {
+            await client.ReceivedOrExpectAsync<MsgFrame>(m => m.Seq == seq, TimeSpan.FromSeconds(15));
+            var seen = client.Received<MsgFrame>().Select(m => m.Seq).ToList();
+            Assert.Equal(Enumerable.Range(1, (int)seq).Select(i => (long)i), seen);
+            Assert.DoesNotContain(client.Received<MsgFrame>(), m => m.Text == "while cut");
+            Assert.Contains(client.Received<MsgFrame>(), m => m.Text == "from the fine node meanwhile");
+        }
+        Assert.Equal(seq, await _db.ScalarAsync("SELECT count(*) FROM messages"));
+    }
+
+    /// <summary>Says the text until a try is acked (each refused try is answered with server_error and not stored); its seq.</summary>
+    private static async Task<long> SayUntilStoredAsync(JsonTestClient client, string text)
+    {
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            var id = $"{text}-{attempt}";
+            await client.SayAsync(text, id);
+            var answer = await client.ExpectAsync<ServerFrame>(f => f is AckFrame a && a.Id.Text == id || f is ErrorFrame e && e.Id?.Text == id, TimeSpan.FromSeconds(15));
+            if (answer is AckFrame { Seq: { } seq })
+            {
+                return seq;
+            }
+            await Task.Delay(250);
+        }
+        throw new Xunit.Sdk.XunitException($"'{text}' was never stored");
+    }
+
+    /// <summary>Polls a condition, bounded (at most 15 s, 300 looks).</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        for (var i = 0; i < 300 && DateTime.UtcNow < deadline; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+            await Task.Delay(50);
+        }
+        throw new Xunit.Sdk.XunitException("the condition did not become true within 15 s");
+    }
+}
