@@ -65,25 +65,51 @@ public sealed partial class BenchClient
         }
     }
 
+    /// <summary>
+    /// One <see cref="ClientWebSocket.ReceiveAsync(Memory{byte}, CancellationToken)"/> per message
+    /// (that is all a WebSocket client can do), but the messages that are already there are
+    /// counted together, once the next receive has to wait: like a TCP client's read of many
+    /// lines, they get one timestamp, taken after they all arrived. Each receive gets no token:
+    /// one registration for the whole loop aborts the socket instead of one per message.
+    /// </summary>
     private async Task ReceiveWebSocketAsync(CancellationToken cancellationToken)
     {
         var web = _web!;
         var start = 0;
         var end = 0;
         var replies = new List<byte[]>();
+        using var abort = cancellationToken.UnsafeRegister(static s => ((ClientWebSocket)s!).Abort(), web);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
                 if (_stopReading.Task.IsCompleted)
                 {
+                    start = ProcessLines(start, end, replies);
                     await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                if (end > start && _buffer.Length - end < CoalesceReserveBytes)
+                {
+                    // Count before the buffer has to move or grow for more.
+                    start = ProcessLines(start, end, replies);
+                    await SendRepliesAsync(replies, cancellationToken);
+                }
+                if (start == end)
+                {
+                    start = end = 0;
                 }
                 if (end == _buffer.Length)
                 {
                     (start, end) = MakeRoom(start, end);
                 }
-                var result = await web.ReceiveAsync(_buffer.AsMemory(end), cancellationToken);
+                var receiving = web.ReceiveAsync(_buffer.AsMemory(end), CancellationToken.None);
+                if (!receiving.IsCompleted && end > start)
+                {
+                    // Nothing more has arrived: count what has, while the receive waits (it writes past end only).
+                    start = ProcessLines(start, end, replies);
+                    await SendRepliesAsync(replies, cancellationToken);
+                }
+                var result = await receiving;
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     EndReason ??= $"closed by server ({web.CloseStatus} {web.CloseStatusDescription})";
@@ -100,16 +126,6 @@ public sealed partial class BenchClient
                 }
                 _buffer[end++] = (byte)'\n';
                 Reads++;
-                start = ProcessLines(start, end, replies);
-                if (start == end)
-                {
-                    start = end = 0;
-                }
-                foreach (var reply in replies)
-                {
-                    await SendAsync(reply, cancellationToken);
-                }
-                replies.Clear();
             }
         }
         catch (Exception ex) when (ex is WebSocketException or SocketException or ObjectDisposedException or OperationCanceledException)
@@ -119,10 +135,25 @@ public sealed partial class BenchClient
                 EndReason ??= "websocket: " + ex.Message;
             }
         }
+        // Whatever arrived before the end counts.
+        ProcessLines(start, end, replies);
         if (!cancellationToken.IsCancellationRequested)
         {
             SetState(State == ClientState.Ready ? ClientState.Disconnected : ClientState.Failed);
         }
+    }
+
+    /// <summary>Room kept free at the buffer's end for the next messages; with less, what is there is counted first.</summary>
+    private const int CoalesceReserveBytes = 4096;
+
+    /// <summary>Sends the dialect's replies to the lines just counted (the server's pings get pongs).</summary>
+    private async ValueTask SendRepliesAsync(List<byte[]> replies, CancellationToken cancellationToken)
+    {
+        foreach (var reply in replies)
+        {
+            await SendAsync(reply, cancellationToken);
+        }
+        replies.Clear();
     }
 
     /// <summary>Sends <paramref name="frame"/> as one text message (a trailing newline is left off); false when the connection is gone.</summary>

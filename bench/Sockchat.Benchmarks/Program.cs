@@ -2,4 +2,4 @@ using BenchmarkDotNet.Running;
 
 // Micro-benchmarks of the hot paths: `dotnet run -c Release --project bench/Sockchat.Benchmarks -- --filter '*'`.
 // Not part of CI; bench/run.sh measures whole servers.
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(Sockchat.Benchmarks.CodecBenchmarks).Assembly).Run(args);

@@ -109,7 +109,7 @@ internal static class ServeCommand
             EndPoint = new IPEndPoint(server.LocalEndPoint.Address, settings.WebPort),
             Certificate = options.Certificate,
             AllowedOrigins = settings.WebAllowedOrigins,
-        }, loggerFactory, () => server.Healthy, (socket, remote, _) => Web.WebSessions.RunAsync(server, socket, remote));
+        }, loggerFactory, () => server.Healthy, (socket, batch, remote, _) => Web.WebSessions.RunAsync(server, socket, batch, remote));
         try
         {
             await web.StartAsync(cancellationToken);

@@ -96,8 +96,12 @@ public sealed class OneShotSender(ChatClient client, string? room, string? to, T
         await slot;
     }
 
-    private System.Threading.RateLimiting.TokenBucketRateLimiter? _pace;
-    private bool _firstPaced;
+    // The pace: a token bucket a little under the server's (its bucket and ours do not start at the
+    // same instant), computed on the TimeProvider from the time since the last message: no limiter
+    // object and no timer unless a message really has to wait.
+    private double _paceTokens;
+    private long _paceStamp;
+    private bool _paceStarted;
 
     /// <summary>Keeps under the rate the server announced, so a long pipe is slowed down rather than refused.</summary>
     private async Task PaceAsync(CancellationToken cancellationToken)
@@ -107,27 +111,26 @@ public sealed class OneShotSender(ChatClient client, string? room, string? to, T
         {
             return;
         }
-        if (_pace is null)
+        var clock = time ?? TimeProvider.System;
+        var capacity = Math.Max(1, welcome.RateBurst * 9 / 10);
+        var perSecond = welcome.RatePerSecond * 0.9;
+        while (true)
         {
-            // The first message always finds a token in the full bucket, so the limiter (and its timer)
-            // is made only for a second one, with the first one's token taken: one-shot posts skip it.
-            if (!_firstPaced)
+            var now = clock.GetTimestamp();
+            _paceTokens = _paceStarted
+                ? Math.Min(capacity, _paceTokens + clock.GetElapsedTime(_paceStamp, now).TotalSeconds * perSecond)
+                : capacity;
+            _paceStarted = true;
+            _paceStamp = now;
+            if (_paceTokens >= 1)
             {
-                _firstPaced = true;
+                _paceTokens--;
                 return;
             }
-            _pace = new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
-            {
-                // A little under the server's figures: its bucket and ours do not start at the same instant.
-                TokenLimit = Math.Max(1, welcome.RateBurst * 9 / 10),
-                TokensPerPeriod = Math.Max(1, welcome.RatePerSecond * 9 / 100),
-                ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
-                AutoReplenishment = true,
-                QueueLimit = int.MaxValue,
-            });
-            _pace.AttemptAcquire(1).Dispose();
+            // Until the next token is due (rounded up to a millisecond, so the wait is never zero).
+            var wait = TimeSpan.FromMilliseconds(Math.Ceiling((1 - _paceTokens) / perSecond * 1000));
+            await Task.Delay(wait, clock, cancellationToken);
         }
-        using var lease = await _pace.AcquireAsync(1, cancellationToken);
     }
 
     private void Settle()

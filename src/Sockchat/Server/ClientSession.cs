@@ -112,8 +112,6 @@ public sealed partial class ClientSession : IAsyncDisposable
 
     public Room? CurrentRoom => JoinedRooms.Count > 0 ? JoinedRooms[^1] : null;
 
-    public string? CloseReason => _closeReason;
-
     /// <summary>Queues a frame in this client's dialect. Never waits; a client too far behind is dropped as slow. Call with the hub's lock held.</summary>
     public void Deliver(OutboundFrame frame)
     {

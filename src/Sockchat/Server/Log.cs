@@ -44,9 +44,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "connection {ConnectionId} failed")]
     public static partial void SessionFailed(ILogger logger, Exception exception, long connectionId);
 
-    [LoggerMessage(EventId = 14, Level = LogLevel.Critical, Message = "the accept loop failed")]
-    public static partial void AcceptFailed(ILogger logger, Exception exception);
-
     [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "connection {ConnectionId} from {RemoteEndPoint}: TLS handshake failed: {Detail}")]
     public static partial void TlsFailed(ILogger logger, long connectionId, string? remoteEndPoint, string detail);
 

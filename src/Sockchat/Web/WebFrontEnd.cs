@@ -11,6 +11,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using Sockchat.Server.Transports;
 
 namespace Sockchat.Web;
 
@@ -22,15 +23,22 @@ namespace Sockchat.Web;
 /// and <see cref="StopAsync"/> once the chat server has said <c>shutdown</c> to everyone. ASP.NET's
 /// own host lifetime is replaced by one that does nothing, so Ctrl+C and SIGTERM stay with
 /// <c>serve</c> (System.CommandLine) and are never handled twice.
+/// <para>
+/// A <c>/ws</c> connection is wrapped in a <see cref="FrameBatchStream"/> (through
+/// <see cref="BatchingUpgradeFeature"/>) and handed to <c>runSession</c> with the socket, so that its
+/// transport can send a batch of frames in one write.
+/// </para>
 /// </summary>
 public sealed class WebFrontEnd(
     WebFrontEndOptions options,
     ILoggerFactory loggerFactory,
     Func<bool> acceptingChat,
-    Func<WebSocket, IPEndPoint?, CancellationToken, Task> runSession) : IAsyncDisposable
+    Func<WebSocket, FrameBatchStream?, IPEndPoint?, CancellationToken, Task> runSession) : IAsyncDisposable
 {
     /// <summary>The WebSocket subprotocol a client must ask for; the JSON dialect of docs/protocol.md, version 1.</summary>
     public const string Subprotocol = "sockchat.v1";
+
+    private const string WebSocketPath = "/ws";
 
     /// <summary>Sent with every response, the page's files and errors alike.</summary>
     internal static readonly KeyValuePair<string, string>[] SecurityHeaders =
@@ -48,9 +56,6 @@ public sealed class WebFrontEnd(
 
     /// <summary>The page's address, e.g. <c>http://127.0.0.1:7071/</c>; valid after <see cref="StartAsync"/> (the real port also for port 0).</summary>
     public Uri Url { get; private set; } = new("http://unstarted/");
-
-    /// <summary>The bound port; valid after <see cref="StartAsync"/>.</summary>
-    public int Port => Url.Port;
 
     /// <summary>Binds and starts serving. Throws (an <see cref="IOException"/> wrapping a <see cref="SocketException"/>, typically) when the port cannot be bound.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -94,6 +99,8 @@ public sealed class WebFrontEnd(
         var app = builder.Build();
         app.Use(AddSecurityHeaders);
         app.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
+        // Before UseWebSockets, which takes the upgrade feature as the request passes it.
+        app.Use((context, next) => BatchingUpgradeFeature.InstallAsync(context, next, WebSocketPath));
         app.UseWebSockets(new WebSocketOptions
         {
             KeepAliveInterval = options.KeepAliveInterval,
@@ -149,7 +156,7 @@ public sealed class WebFrontEnd(
         var path = context.Request.Path.Value ?? "/";
         return path switch
         {
-            "/ws" => AcceptSessionAsync(context),
+            WebSocketPath => AcceptSessionAsync(context),
             "/healthz" => HealthAsync(context),
             _ => ServeFileAsync(context, path),
         };
@@ -224,7 +231,7 @@ public sealed class WebFrontEnd(
         using var session = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         try
         {
-            await runSession(socket, remote, session.Token);
+            await runSession(socket, BatchingUpgradeFeature.Of(context), remote, session.Token);
         }
         catch (OperationCanceledException) when (session.IsCancellationRequested)
         {

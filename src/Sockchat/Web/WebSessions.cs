@@ -9,9 +9,10 @@ namespace Sockchat.Web;
 internal static class WebSessions
 {
     /// <summary>Runs the session until it ends; a full server (or one shutting down) closes the socket with 1013, try again later.</summary>
-    public static async Task RunAsync(ChatServer server, WebSocket socket, IPEndPoint? remote)
+    /// <param name="batch">The stream under <paramref name="socket"/> when it can batch frames (the web port's own sockets).</param>
+    public static async Task RunAsync(ChatServer server, WebSocket socket, FrameBatchStream? batch, IPEndPoint? remote)
     {
-        if (server.TryRunSession(new WebSocketTransport(socket, remote)) is { } session)
+        if (server.TryRunSession(new WebSocketTransport(socket, remote, batch)) is { } session)
         {
             await session;
             return;

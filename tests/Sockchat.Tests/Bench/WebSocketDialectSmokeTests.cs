@@ -134,7 +134,7 @@ public sealed class WebSocketDialectSmokeTests
     private static async Task<WebFrontEnd> StartWebAsync(TestServer server)
     {
         var web = new WebFrontEnd(new WebFrontEndOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, NullLoggerFactory.Instance,
-            () => server.Server.Accepting, (socket, remote, _) => WebSessions.RunAsync(server.Server, socket, remote));
+            () => server.Server.Accepting, (socket, batch, remote, _) => WebSessions.RunAsync(server.Server, socket, batch, remote));
         await web.StartAsync(CancellationToken.None);
         return web;
     }

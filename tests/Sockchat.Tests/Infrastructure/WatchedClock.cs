@@ -12,6 +12,7 @@ internal sealed class WatchedClock : FakeTimeProvider
     private readonly Lock _gate = new();
     private readonly List<TimeSpan> _started = [];
     private readonly List<(TimeSpan Due, TaskCompletionSource Started)> _waiting = [];
+    private readonly List<(int Index, TaskCompletionSource<TimeSpan> Started)> _nth = [];
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
@@ -35,6 +36,21 @@ internal sealed class WatchedClock : FakeTimeProvider
         }
     }
 
+    /// <summary>Completes with the due time of the timer started <paramref name="index"/>th (0-based; at once if it already was).</summary>
+    public Task<TimeSpan> NthTimerStartedAsync(int index)
+    {
+        lock (_gate)
+        {
+            if (index < _started.Count)
+            {
+                return Task.FromResult(_started[index]);
+            }
+            var started = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _nth.Add((index, started));
+            return started.Task;
+        }
+    }
+
     private void Started(TimeSpan dueTime)
     {
         if (dueTime == Timeout.InfiniteTimeSpan)
@@ -44,6 +60,11 @@ internal sealed class WatchedClock : FakeTimeProvider
         lock (_gate)
         {
             _started.Add(dueTime);
+            foreach (var waiter in _nth.Where(w => w.Index == _started.Count - 1).ToList())
+            {
+                waiter.Started.TrySetResult(dueTime);
+                _nth.Remove(waiter);
+            }
             foreach (var waiter in _waiting.Where(w => w.Due == dueTime).ToList())
             {
                 waiter.Started.TrySetResult();

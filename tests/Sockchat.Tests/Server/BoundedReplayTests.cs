@@ -11,6 +11,8 @@ namespace Sockchat.Tests.Server;
 /// ask and never read cannot make the server hold the history; a <c>since</c> older than what
 /// retention kept gets a <c>gap</c> frame first.
 /// </summary>
+// Alone: its memory figures are the whole process's heap, which parallel tests would inflate.
+[Collection(Sockchat.Tests.Robustness.RobustnessSerialCollection.Name)]
 public sealed class BoundedReplayTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _data = new();

@@ -10,8 +10,14 @@ namespace Sockchat.Server.Transports;
 /// masking, pings and the close handshake are the <see cref="WebSocket"/>'s business.
 /// A binary message is refused by closing with 1003 (the protocol is text); invalid UTF-8 is
 /// closed by the WebSocket itself with 1007.
+/// <para>
+/// With a <see cref="FrameBatchStream"/> under the socket (the web port puts one there), a write
+/// of several lines still sends each as its own message, but the frames reach the connection in
+/// one write and one flush, as the TCP transport sends a batch in one send (issue 10).
+/// </para>
 /// </summary>
-public sealed class WebSocketTransport(WebSocket socket, IPEndPoint? remoteEndPoint) : ClientTransport
+/// <param name="batch">The stream the socket writes to, when it can batch; null: one write per frame.</param>
+public sealed class WebSocketTransport(WebSocket socket, IPEndPoint? remoteEndPoint, FrameBatchStream? batch = null) : ClientTransport
 {
     private bool _newlineOwed;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
@@ -64,14 +70,47 @@ public sealed class WebSocketTransport(WebSocket socket, IPEndPoint? remoteEndPo
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
     {
-        while (!lines.IsEmpty)
+        if (batch is null || lines.IsEmpty)
         {
-            var end = lines.Span.IndexOf((byte)'\n');
-            var line = end < 0 ? lines : lines[..end];
-            await socket.SendAsync(line, WebSocketMessageType.Text, WebSocketMessageFlags.EndOfMessage, cancellationToken);
-            lines = end < 0 ? default : lines[(end + 1)..];
+            while (!lines.IsEmpty)
+            {
+                await SendLineAsync(NextLine(ref lines), cancellationToken);
+            }
+            return;
+        }
+        // Every frame but the last is held by the stream (those sends complete at once); the last,
+        // sent after EndBatch, writes them all. The batch ends even if a send fails, so that a
+        // close frame sent afterwards is not held.
+        batch.BeginBatch();
+        try
+        {
+            var line = NextLine(ref lines);
+            while (!lines.IsEmpty)
+            {
+                await SendLineAsync(line, cancellationToken);
+                line = NextLine(ref lines);
+            }
+            batch.EndBatch();
+            await SendLineAsync(line, cancellationToken);
+        }
+        finally
+        {
+            batch.EndBatch();
         }
     }
+
+    /// <summary>The first line of <paramref name="lines"/> without its newline; <paramref name="lines"/> moves past it.</summary>
+    private static ReadOnlyMemory<byte> NextLine(ref ReadOnlyMemory<byte> lines)
+    {
+        var end = lines.Span.IndexOf((byte)'\n');
+        var line = end < 0 ? lines : lines[..end];
+        lines = end < 0 ? default : lines[(end + 1)..];
+        return line;
+    }
+
+    /// <summary>One line as one text message (sockchat.v1: one frame per message).</summary>
+    private ValueTask SendLineAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken) =>
+        socket.SendAsync(line, WebSocketMessageType.Text, WebSocketMessageFlags.EndOfMessage, cancellationToken);
 
     public override async ValueTask CloseOutputAsync(CancellationToken cancellationToken)
     {
