@@ -3,35 +3,25 @@ using Npgsql;
 namespace Sockchat.Tests.Cluster;
 
 /// <summary>
-/// A fresh PostgreSQL database for one test class, on the server that <c>SOCKCHAT_TEST_POSTGRES</c>
-/// names (an admin connection string; .ci/run starts a throwaway server and exports it). Created
-/// as <c>sockchat_test_&lt;random&gt;</c>, dropped on dispose. Without the variable the tests fail
+/// A fresh PostgreSQL database for one test class, on the test run's server
+/// (<see cref="Sockchat.Testing.PostgresServer"/>: the one <c>SOCKCHAT_TEST_POSTGRES</c> names, which
+/// .ci/run starts and exports, else a throwaway instance the test process starts itself). Created
+/// as <c>sockchat_test_&lt;random&gt;</c>, dropped on dispose. Without PostgreSQL the tests fail
 /// with a message saying how to get one: cluster tests never skip.
 /// </summary>
 public sealed class TestDatabase : IAsyncLifetime
 {
-    public const string Variable = "SOCKCHAT_TEST_POSTGRES";
+    private string _admin = "";
 
-    private readonly string _admin;
+    public string Name { get; } = "sockchat_test_" + Guid.NewGuid().ToString("N")[..12];
 
-    public TestDatabase()
-    {
-        _admin = Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } admin
-            ? admin
-            : throw new InvalidOperationException(
-                $"{Variable} is not set: the cluster tests need a PostgreSQL admin connection string, e.g. " +
-                "Host=127.0.0.1;Port=55432;Username=postgres (.ci/run starts a throwaway server and sets it)");
-        Name = "sockchat_test_" + Guid.NewGuid().ToString("N")[..12];
-        ConnectionString = new NpgsqlConnectionStringBuilder(_admin) { Database = Name }.ConnectionString;
-    }
-
-    public string Name { get; }
-
-    /// <summary>The test database, for nodes (their ClusterOptions.ConnectionString).</summary>
-    public string ConnectionString { get; }
+    /// <summary>The test database, for nodes (their ClusterOptions.ConnectionString); set once initialized.</summary>
+    public string ConnectionString { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
+        _admin = await Sockchat.Testing.PostgresServer.AdminConnectionStringAsync();
+        ConnectionString = new NpgsqlConnectionStringBuilder(_admin) { Database = Name }.ConnectionString;
         await using var admin = new NpgsqlConnection(_admin);
         await admin.OpenAsync();
         await using var cmd = new NpgsqlCommand($"CREATE DATABASE {Name};", admin);
