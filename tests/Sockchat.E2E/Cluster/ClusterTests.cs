@@ -122,13 +122,14 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresDatabase db) 
         var victim = nodes[2];
 
         // Act
-        var sending = senders.Select((sender, i) => sender.SendLineAsync(string.Join('\n', Enumerable.Range(0, 300).Select(n => Say($"s{i}-{n}", $"s{i}-{n}"))))).ToList();
-        await WaitForLiveMessagesAsync(members[0], 150, Load);
+        // Each sender posts in rounds of 10, the next once the last is acked, so that the load is
+        // still going on when the node dies; the victim's sender stops at the first failure (its connection died with the node).
+        var sending = senders.Select((sender, i) => SendInRoundsAsync(sender, i, stopOnClose: i == 2)).ToList();
+        await WaitForLiveMessagesAsync(members[0], 300, Load);
         Assert.True(victim.Process.Signal(SigKill), "the victim node had already exited");
         var killedAt = Stopwatch.StartNew();
         await victim.Process.WaitForExitAsync();
-        await Task.WhenAll(sending.Take(2));
-        await Task.WhenAll(senders.Take(2).Select(sender => WaitForCountAsync(sender, f => IsType(f, "ack"), 300, "300 acks", Load)));
+        await Task.WhenAll(sending);
         await Task.WhenAll(members.Take(2).Select(member => member.WaitForFrameAsync("left", f => f.GetProperty("name").GetString() == "member2"
             || (f.TryGetProperty("names", out var names) && names.EnumerateArray().Any(n => n.GetString() == "member2")))));
         var leftAfter = killedAt.Elapsed;
@@ -146,7 +147,7 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresDatabase db) 
         // A pong comes after everything the hello's replay sent: nothing more is on its way.
         await back.SendLineAsync("""{"type":"ping","id":"sync"}""");
         await back.WaitForFrameAsync("pong");
-        output.WriteLine($"kill after {seenBeforeKill.Count} msgs on the victim's member (last seq {lastSeen}); left seen {leftAfter.TotalSeconds:0.0} s after the kill; history holds {history.Count}");
+        output.WriteLine($"kill after {seenBeforeKill.Count} msgs on the victim's member (last seq {lastSeen}); left seen {leftAfter.TotalSeconds:0.0} s after the kill; history holds {history.Count}; the victim's sender had {Acks(senders[2]).Count} acks");
 
         // Assert
         Assert.Equal(history.Count, history.Select(m => m.Text).Distinct().Count());
@@ -161,6 +162,9 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresDatabase db) 
             }
         }
         Assert.Equal(600, senders.Take(2).Sum(s => Acks(s).Count));
+        Assert.InRange(Acks(senders[2]).Count, 1, 299);
+        // The kill came during the load: the victim's member missed messages that the reconnect must bring.
+        Assert.NotEmpty(missed);
         Assert.Equal(history.Where(m => m.Seq <= lastSeen), seenBeforeKill);
         Assert.Equal(missed, ReplayedMessages(back));
         Assert.All(leftFrames, f => Assert.Equal("disconnected", f.GetProperty("reason").GetString()));
@@ -193,7 +197,12 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresDatabase db) 
         var duringError = await alice.WaitForFrameAsync("error", f => f.TryGetProperty("id", out var id) && id.GetString() == "during-json");
         await WaitForHealthAsync(a.WebUrl!, 503, Timeouts.Line);
         await WaitForHealthAsync(b.WebUrl!, 503, Timeouts.Line);
-        output.WriteLine($"outage observed for {outage.Elapsed.TotalSeconds:0.0} s before the restart");
+        // PostgreSQL stays down a few seconds: the nodes keep refusing, and stay up, meanwhile.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(503, await HealthAsync(a.WebUrl!));
+        Assert.Equal(503, await HealthAsync(b.WebUrl!));
+        Assert.False(a.Process.HasExited || b.Process.HasExited, "a node exited during the outage");
+        output.WriteLine($"PostgreSQL down for {outage.Elapsed.TotalSeconds:0.0} s before the restart");
         await postgres.StartAgainAsync();
         await WaitForHealthAsync(a.WebUrl!, 200, TimeSpan.FromSeconds(30));
         await WaitForHealthAsync(b.WebUrl!, 200, TimeSpan.FromSeconds(30));
@@ -241,6 +250,23 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresDatabase db) 
         await bob.WaitForFrameAsync("msg", f => f.GetProperty("text").GetString() == "hello from a");
         await alice.WaitForFrameAsync("msg", f => f.GetProperty("text").GetString() == "hello from b");
         Assert.All(nodes, node => Assert.False(node.Process.HasExited));
+    }
+
+    /// <summary>Sender <paramref name="i"/>'s 300 messages <c>s{i}-{n}</c> (text = id), 10 at a time, each round waiting for its acks.</summary>
+    private static async Task SendInRoundsAsync(RawClient sender, int i, bool stopOnClose)
+    {
+        for (var round = 0; round < 30; round++)
+        {
+            try
+            {
+                await sender.SendLineAsync(string.Join('\n', Enumerable.Range(round * 10, 10).Select(n => Say($"s{i}-{n}", $"s{i}-{n}"))));
+                await WaitForCountAsync(sender, f => IsType(f, "ack"), (round + 1) * 10, $"{(round + 1) * 10} acks", Load);
+            }
+            catch (Exception) when (stopOnClose)
+            {
+                return;
+            }
+        }
     }
 
     private static string[] Names(JsonElement who) => [.. who.GetProperty("names").EnumerateArray().Select(n => n.GetString()!)];
