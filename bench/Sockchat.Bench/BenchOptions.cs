@@ -7,6 +7,9 @@ public sealed record BenchOptions
 
     public int Port { get; init; }
 
+    /// <summary>With <c>--ports</c>: every chat port (the nodes of a cluster, one host); client i connects to the (i mod n)th. Empty: <see cref="Port"/> alone.</summary>
+    public IReadOnlyList<int> Ports { get; init; } = [];
+
     public string Dialect { get; init; } = "json";
 
     public int Clients { get; init; } = 10;

@@ -8,7 +8,8 @@ public static class BenchOptionsParser
     public const string Usage = """
         usage: sockchat-bench --port PORT [options]
           --host HOST              server address [127.0.0.1]
-          --port PORT              server port (required)
+          --port PORT              server port (required, or --ports)
+          --ports P1,P2,...        several chat ports on the host (cluster nodes): client i uses the (i mod n)th
           --dialect D              json | websocket | text | relay | ncat | irc [json]; websocket (or web): sockchat's
                                    JSON frames over the web port's /ws, one per text message (needs --web-url)
           --web-url URL            the web port, as `sockchat serve` prints it: web on http://HOST:PORT/
@@ -67,6 +68,7 @@ public static class BenchOptionsParser
             {
                 "--host" => options with { Host = value },
                 "--port" => options with { Port = Int(name, value, 1, 65535) },
+                "--ports" => PortList(options, name, value),
                 "--dialect" => options with { Dialect = value },
                 "--web-url" => options with { WebUrl = WebUrl(value) },
                 "--web-clients" => options with { WebClients = Int(name, value, 0, 1_000_000) },
@@ -98,7 +100,7 @@ public static class BenchOptionsParser
                 "--show-corrupt" => options with { ShowCorrupt = Int(name, value, 0, 1_000_000) },
                 _ => throw new BenchUsageException($"unknown option '{name}'"),
             };
-            portGiven |= name == "--port";
+            portGiven |= name is "--port" or "--ports";
         }
         if (!portGiven)
         {
@@ -172,4 +174,16 @@ public static class BenchOptionsParser
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
             ? n
             : throw new BenchUsageException($"{name} wants a number from {min} to {max}, not '{value}'");
+
+    /// <summary><c>--ports P1,P2,...</c>: clients spread round-robin over several chat ports (cluster nodes); the first is also <see cref="BenchOptions.Port"/>.</summary>
+    private static BenchOptions PortList(BenchOptions options, string name, string value)
+    {
+        var ports = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(port => Int(name, port, 1, 65535)).ToList();
+        if (ports.Count == 0)
+        {
+            throw new BenchUsageException($"{name} wants a comma-separated list of ports, not '{value}'");
+        }
+        return options with { Port = ports[0], Ports = ports };
+    }
 }

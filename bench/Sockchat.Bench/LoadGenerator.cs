@@ -63,7 +63,11 @@ public sealed partial class LoadGenerator : IDisposable
         _clock.Start();
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         run.CancelAfter(_options.TimeLimit);
-        var server = await ResolveAsync(_options.Host, _options.Port, cancellationToken);
+        var servers = new List<EndPoint>();
+        foreach (var port in _options.Ports.Count > 0 ? _options.Ports : [_options.Port])
+        {
+            servers.Add(await ResolveAsync(_options.Host, port, cancellationToken));
+        }
         var memoryBefore = ReadServerMemory();
         var cpuBefore = ReadServerCpu();
 
@@ -72,7 +76,7 @@ public sealed partial class LoadGenerator : IDisposable
         var result = new RunResult();
         try
         {
-            result.ConnectMs = await ConnectAllAsync(server, run.Token);
+            result.ConnectMs = await ConnectAllAsync(servers, run.Token);
             result.LastConnectTicks = _clock.ElapsedTicks;
             if (_options.Mode == BenchMode.Room)
             {
@@ -159,7 +163,8 @@ public sealed partial class LoadGenerator : IDisposable
         }
     }
 
-    private async Task<double> ConnectAllAsync(EndPoint server, CancellationToken cancellationToken)
+    /// <summary>Connects every client, client i to <paramref name="servers"/>[i mod n] (one server, or a cluster's nodes).</summary>
+    private async Task<double> ConnectAllAsync(List<EndPoint> servers, CancellationToken cancellationToken)
     {
         var started = _clock.Elapsed;
         using var gate = new SemaphoreSlim(_options.ConnectConcurrency);
@@ -204,7 +209,7 @@ public sealed partial class LoadGenerator : IDisposable
                 // The client that will stop reading keeps little in its kernel buffer, so that the
                 // server meets a full socket after kilobytes, not after the megabytes loopback allows.
                 var receiveBuffer = client.Index == _options.StopReader ? StopReaderKernelBuffer : (int?)null;
-                await client.ConnectAsync(server, SourceAddressFor(client.Index), ConnectTimeout, cancellationToken, _clientsStop.Token,
+                await client.ConnectAsync(servers[client.Index % servers.Count], SourceAddressFor(client.Index), ConnectTimeout, cancellationToken, _clientsStop.Token,
                     receiveBuffer);
                 if (client.EndReason == "connect: ConnectionRefused")
                 {

@@ -32,6 +32,20 @@ public sealed class BenchOptionsParserTests
     }
 
     [Fact]
+    public void Ports_spread_the_clients_over_several_nodes_and_a_bad_list_is_refused()
+    {
+        // Act
+        var options = BenchOptionsParser.Parse(["--ports", "5000, 5002,5004"]);
+
+        // Assert
+        Assert.Equal([5000, 5002, 5004], options.Ports);
+        Assert.Equal(5000, options.Port);
+        Assert.Empty(BenchOptionsParser.Parse(["--port", "5000"]).Ports);
+        Assert.Contains("comma-separated", Rejected("--ports", ",").Message);
+        Assert.Contains("--ports wants a whole number", Rejected("--ports", "5000,x").Message);
+    }
+
+    [Fact]
     public void Every_option_is_read_into_its_setting()
     {
         // Act
