@@ -9,19 +9,13 @@ using Xunit.Abstractions;
 namespace Sockchat.Tests.Cluster;
 
 /// <summary>Issue 11, failures: nodes whose lease runs out, and a node that loses PostgreSQL and gets it back.</summary>
-public sealed class ClusterFailureTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ClusterFailureTests(ITestOutputHelper output) : ClusterTest
 {
-    private readonly TestDatabase _db = new();
-
-    public Task InitializeAsync() => _db.InitializeAsync();
-
-    public Task DisposeAsync() => _db.DisposeAsync();
-
     private Task<TestServer> NodeAsync(string? connectionString = null, TimeProvider? time = null, TimeSpan? lease = null) => TestServer.StartAsync(new ServerOptions
     {
         Cluster = new ClusterOptions
         {
-            ConnectionString = connectionString ?? _db.ConnectionString,
+            ConnectionString = connectionString ?? Db.ConnectionString,
             Lease = lease ?? TimeSpan.FromSeconds(30),
             PollInterval = TimeSpan.FromMilliseconds(500),
             ReconnectMax = TimeSpan.FromMilliseconds(500),
@@ -31,8 +25,8 @@ public sealed class ClusterFailureTests(ITestOutputHelper output) : IAsyncLifeti
     /// <summary>A node that died without a word: its row, a user holding a name, in #general.</summary>
     private async Task<long> DeadNodeWithUserAsync(string name, long heartbeatMs)
     {
-        var id = await _db.ScalarAsync($"INSERT INTO nodes (host, started_ms, heartbeat_ms) VALUES ('gone', {heartbeatMs}, {heartbeatMs}) RETURNING id");
-        await _db.ExecuteAsync($"""
+        var id = await Db.ScalarAsync($"INSERT INTO nodes (host, started_ms, heartbeat_ms) VALUES ('gone', {heartbeatMs}, {heartbeatMs}) RETURNING id");
+        await Db.ExecuteAsync($"""
             INSERT INTO users (name_key, name, node_id) VALUES ('{name}', '{name}', {id});
             INSERT INTO members (node_id, room, name_key, name) VALUES ({id}, 'general', '{name}', '{name}');
             INSERT INTO rooms (room, last_seq, last_event) VALUES ('general', 0, 0) ON CONFLICT DO NOTHING;
@@ -60,7 +54,7 @@ public sealed class ClusterFailureTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Equal([dead], reaped);
         var left = await bob.ExpectAsync<LeftFrame>(l => l.Name == "ghost");
         Assert.Equal(LeaveReasons.Disconnected, left.Reason);
-        Assert.Equal(0, await _db.ScalarAsync($"SELECT count(*) FROM users WHERE node_id = {dead}"));
+        Assert.Equal(0, await Db.ScalarAsync($"SELECT count(*) FROM users WHERE node_id = {dead}"));
         await using var ghost = await JsonTestClient.JoinAsync(a, "ghost");
         Assert.Equal("ghost", ghost.Welcome!.Name);
     }
@@ -77,8 +71,8 @@ public sealed class ClusterFailureTests(ITestOutputHelper output) : IAsyncLifeti
 
         // Act: within the lease nothing happens; past it, a heartbeat tick removes the silent node.
         clock.Advance(TimeSpan.FromSeconds(10));
-        await WaitUntilAsync(async () => await _db.ScalarAsync($"SELECT heartbeat_ms FROM nodes WHERE id = {self}") >= clock.GetUtcNow().ToUnixTimeMilliseconds());
-        Assert.Equal(1, await _db.ScalarAsync($"SELECT count(*) FROM nodes WHERE id = {dead}"));
+        await WaitUntilAsync(async () => await Db.ScalarAsync($"SELECT heartbeat_ms FROM nodes WHERE id = {self}") >= clock.GetUtcNow().ToUnixTimeMilliseconds());
+        Assert.Equal(1, await Db.ScalarAsync($"SELECT count(*) FROM nodes WHERE id = {dead}"));
         for (var i = 0; i < 3; i++)
         {
             clock.Advance(TimeSpan.FromSeconds(10));
@@ -87,17 +81,17 @@ public sealed class ClusterFailureTests(ITestOutputHelper output) : IAsyncLifeti
 
         // Assert
         Assert.Equal(LeaveReasons.Disconnected, left.Reason);
-        Assert.Equal(0, await _db.ScalarAsync($"SELECT count(*) FROM nodes WHERE id = {dead}"));
-        Assert.Equal(1, await _db.ScalarAsync($"SELECT count(*) FROM nodes WHERE id = {self}"));
+        Assert.Equal(0, await Db.ScalarAsync($"SELECT count(*) FROM nodes WHERE id = {dead}"));
+        Assert.Equal(1, await Db.ScalarAsync($"SELECT count(*) FROM nodes WHERE id = {self}"));
     }
 
     [Fact(Timeout = 60000)]
     public async Task A_node_that_loses_postgresql_refuses_to_ack_reports_unhealthy_and_resumes_without_loss_or_duplicate()
     {
         // Arrange
-        var direct = new NpgsqlConnectionStringBuilder(_db.ConnectionString);
+        var direct = new NpgsqlConnectionStringBuilder(Db.ConnectionString);
         await using var proxy = new CuttableProxy(direct.Host!, direct.Port);
-        var viaProxy = new NpgsqlConnectionStringBuilder(_db.ConnectionString) { Port = proxy.Port, Timeout = 3, CommandTimeout = 5 }.ConnectionString;
+        var viaProxy = new NpgsqlConnectionStringBuilder(Db.ConnectionString) { Port = proxy.Port, Timeout = 3, CommandTimeout = 5 }.ConnectionString;
         await using var cut = await NodeAsync(viaProxy);
         await using var fine = await NodeAsync();
         await using var onCut = await JsonTestClient.JoinAsync(cut, "oncut");
@@ -127,7 +121,7 @@ public sealed class ClusterFailureTests(ITestOutputHelper output) : IAsyncLifeti
             Assert.DoesNotContain(client.Received<MsgFrame>(), m => m.Text == "while cut");
             Assert.Contains(client.Received<MsgFrame>(), m => m.Text == "from the fine node meanwhile");
         }
-        Assert.Equal(seq, await _db.ScalarAsync("SELECT count(*) FROM messages"));
+        Assert.Equal(seq, await Db.ScalarAsync("SELECT count(*) FROM messages"));
     }
 
     /// <summary>Says the text until a try is acked (each refused try is answered with server_error and not stored); its seq.</summary>

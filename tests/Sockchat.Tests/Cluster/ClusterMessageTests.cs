@@ -12,17 +12,11 @@ namespace Sockchat.Tests.Cluster;
 /// JSON clients. What a user notices: the same messages, in the same seq order, with no gap,
 /// whichever node they are on; an ack only for what is stored, and a resend stored once.
 /// </summary>
-public sealed class ClusterMessageTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ClusterMessageTests(ITestOutputHelper output) : ClusterTest
 {
-    private readonly TestDatabase _db = new();
-
-    public Task InitializeAsync() => _db.InitializeAsync();
-
-    public Task DisposeAsync() => _db.DisposeAsync();
-
     private Task<TestServer> NodeAsync() => TestServer.StartAsync(new ServerOptions
     {
-        Cluster = new ClusterOptions { ConnectionString = _db.ConnectionString },
+        Cluster = new ClusterOptions { ConnectionString = Db.ConnectionString },
         RateBurst = 10_000,
         RatePerSecond = 0,
     }, output);
@@ -100,7 +94,7 @@ public sealed class ClusterMessageTests(ITestOutputHelper output) : IAsyncLifeti
                 var mine = order!.Where(s => s.Item2.StartsWith($"s{n} ", StringComparison.Ordinal)).Select(s => s.Item2);
                 Assert.Equal(Enumerable.Range(0, PerSender).Select(i => $"s{n} m{i}"), mine);
             }
-            Assert.Equal(3 * PerSender, await _db.ScalarAsync("SELECT count(*) FROM messages WHERE room = 'general'"));
+            Assert.Equal(3 * PerSender, await Db.ScalarAsync("SELECT count(*) FROM messages WHERE room = 'general'"));
         }
         finally
         {
@@ -136,7 +130,7 @@ public sealed class ClusterMessageTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Equal(1, original.Seq);
         Assert.Equal(original.Seq, resent.Seq);
         Assert.Equal(2, next);
-        Assert.Equal(1, await _db.ScalarAsync("SELECT count(*) FROM messages WHERE text = 'deploy done'"));
+        Assert.Equal(1, await Db.ScalarAsync("SELECT count(*) FROM messages WHERE text = 'deploy done'"));
         await reader.ReceivedOrExpectAsync<MsgFrame>(m => m.Seq == 2);
         Assert.Equal(["deploy done", "next one"], reader.Received<MsgFrame>().Where(m => !m.History).Select(m => m.Text));
     }

@@ -10,17 +10,11 @@ namespace Sockchat.Tests.Cluster;
 /// Issue 11, names, presence, notices and DMs across nodes: two cluster nodes in this process
 /// sharing one fresh PostgreSQL database, driven by real JSON clients.
 /// </summary>
-public sealed class ClusterPresenceTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ClusterPresenceTests(ITestOutputHelper output) : ClusterTest
 {
-    private readonly TestDatabase _db = new();
-
-    public Task InitializeAsync() => _db.InitializeAsync();
-
-    public Task DisposeAsync() => _db.DisposeAsync();
-
     private Task<TestServer> NodeAsync() => TestServer.StartAsync(new ServerOptions
     {
-        Cluster = new ClusterOptions { ConnectionString = _db.ConnectionString },
+        Cluster = new ClusterOptions { ConnectionString = Db.ConnectionString },
     }, output);
 
     private static async Task<ErrorFrame> RefusedAsync(TestServer node, string name, bool presence)
@@ -135,7 +129,7 @@ public sealed class ClusterPresenceTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal(("alice", "bob", "psst"), (received.From, received.To, received.Text));
         Assert.Equal(received.Text, echo.Text);
         Assert.Equal(ErrorCodes.NoSuchUser, refused.Code);
-        Assert.Equal(0, await _db.ScalarAsync("SELECT count(*) FROM messages"));
+        Assert.Equal(0, await Db.ScalarAsync("SELECT count(*) FROM messages"));
     }
 
     [Fact(Timeout = 30000)]

@@ -7,20 +7,14 @@ using Xunit.Abstractions;
 namespace Sockchat.Tests.Cluster;
 
 /// <summary>Issue 11: retention in cluster mode, run by one node at a time.</summary>
-public sealed class ClusterRetentionTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ClusterRetentionTests(ITestOutputHelper output) : ClusterTest
 {
-    private readonly TestDatabase _db = new();
-
-    public Task InitializeAsync() => _db.InitializeAsync();
-
-    public Task DisposeAsync() => _db.DisposeAsync();
-
     [Fact(Timeout = 30000)]
     public async Task Two_nodes_trimming_at_once_keep_the_newest_messages_per_room_and_a_reconnect_is_told_of_the_gap()
     {
         // Arrange
         var history = new HistoryOptions { MaxMessagesPerRoom = 3 };
-        var options = new ServerOptions { Cluster = new ClusterOptions { ConnectionString = _db.ConnectionString }, History = history };
+        var options = new ServerOptions { Cluster = new ClusterOptions { ConnectionString = Db.ConnectionString }, History = history };
         await using var a = await TestServer.StartAsync(options, output);
         await using var b = await TestServer.StartAsync(options, output);
         await using var poster = await JsonTestClient.JoinAsync(a, "poster", presence: false);
@@ -40,7 +34,7 @@ public sealed class ClusterRetentionTests(ITestOutputHelper output) : IAsyncLife
 
         // Assert
         Assert.Equal(2, removed.Sum());
-        Assert.Equal(3, await _db.ScalarAsync("SELECT count(*) FROM messages"));
+        Assert.Equal(3, await Db.ScalarAsync("SELECT count(*) FROM messages"));
         Assert.Equal((1L, 2L), (gap.From, gap.To));
         Assert.Equal([3L, 4L, 5L], back.Received<MsgFrame>().Select(m => m.Seq));
     }

@@ -10,19 +10,13 @@ using Sockchat.Tests.Infrastructure;
 namespace Sockchat.Tests.Cluster;
 
 /// <summary>Issue 11, step 1: the <c>--cluster</c> setting, the schema each node creates or migrates, and the node id it takes.</summary>
-public sealed class ClusterStartupTests : IAsyncLifetime
+public sealed class ClusterStartupTests : ClusterTest
 {
-    private readonly TestDatabase _db = new();
-
-    public Task InitializeAsync() => _db.InitializeAsync();
-
-    public Task DisposeAsync() => _db.DisposeAsync();
-
     [Fact(Timeout = 30000)]
     public async Task Two_nodes_migrating_the_schema_at_the_same_moment_both_start_on_one_schema_with_their_own_node_ids()
     {
         // Arrange
-        var options = new ClusterOptions { ConnectionString = _db.ConnectionString };
+        var options = new ClusterOptions { ConnectionString = Db.ConnectionString };
 
         // Act
         var opening = Enumerable.Range(0, 2).Select(_ => Task.Run(() => ClusterStore.OpenAsync(options, TimeProvider.System, CancellationToken.None))).ToList();
@@ -32,9 +26,9 @@ public sealed class ClusterStartupTests : IAsyncLifetime
         try
         {
             Assert.NotEqual(stores[0].NodeId, stores[1].NodeId);
-            Assert.Equal(1, await _db.ScalarAsync("SELECT count(*) FROM schema_version"));
-            Assert.Equal(1, await _db.ScalarAsync("SELECT max(version) FROM schema_version"));
-            Assert.Equal(2, await _db.ScalarAsync("SELECT count(*) FROM nodes"));
+            Assert.Equal(1, await Db.ScalarAsync("SELECT count(*) FROM schema_version"));
+            Assert.Equal(1, await Db.ScalarAsync("SELECT max(version) FROM schema_version"));
+            Assert.Equal(2, await Db.ScalarAsync("SELECT count(*) FROM nodes"));
         }
         finally
         {
@@ -49,23 +43,23 @@ public sealed class ClusterStartupTests : IAsyncLifetime
     public async Task A_database_with_a_newer_schema_is_refused_and_left_untouched()
     {
         // Arrange
-        await _db.ExecuteAsync("CREATE TABLE schema_version (version integer NOT NULL); INSERT INTO schema_version VALUES (99);");
+        await Db.ExecuteAsync("CREATE TABLE schema_version (version integer NOT NULL); INSERT INTO schema_version VALUES (99);");
 
         // Act
         var refusal = await Assert.ThrowsAsync<HistoryException>(() =>
-            ClusterStore.OpenAsync(new ClusterOptions { ConnectionString = _db.ConnectionString }, TimeProvider.System, CancellationToken.None));
+            ClusterStore.OpenAsync(new ClusterOptions { ConnectionString = Db.ConnectionString }, TimeProvider.System, CancellationToken.None));
 
         // Assert
         Assert.Contains("newer", refusal.Message);
-        Assert.Equal(99, await _db.ScalarAsync("SELECT max(version) FROM schema_version"));
-        Assert.Equal(0, await _db.ScalarAsync("SELECT count(*) FROM information_schema.tables WHERE table_name = 'messages'"));
+        Assert.Equal(99, await Db.ScalarAsync("SELECT max(version) FROM schema_version"));
+        Assert.Equal(0, await Db.ScalarAsync("SELECT count(*) FROM information_schema.tables WHERE table_name = 'messages'"));
     }
 
     [Fact(Timeout = 30000)]
     public async Task A_postgres_url_names_the_same_server_user_and_database_as_a_connection_string()
     {
         // Arrange
-        var given = new NpgsqlConnectionStringBuilder(_db.ConnectionString);
+        var given = new NpgsqlConnectionStringBuilder(Db.ConnectionString);
 
         // Act
         var fromUrl = new NpgsqlConnectionStringBuilder(ClusterConnection.ToConnectionString(
@@ -88,7 +82,7 @@ public sealed class ClusterStartupTests : IAsyncLifetime
         using var stderr = new StringWriter();
 
         // Act
-        var code = await SockchatCli.RunAsync(["serve", "--port", "0", "--cluster", _db.ConnectionString, flag, value],
+        var code = await SockchatCli.RunAsync(["serve", "--port", "0", "--cluster", Db.ConnectionString, flag, value],
             new InvocationConfiguration { Output = stdout, Error = stderr },
             () => new SettingsLoader(new MemoryConfigurationSource(), work.Path, work.Path));
 
