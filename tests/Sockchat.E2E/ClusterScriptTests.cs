@@ -1,9 +1,6 @@
-using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
-using System.Text;
 using System.Text.RegularExpressions;
 using CliWrap;
-using CliWrap.EventStream;
 using Npgsql;
 using Sockchat.E2E.Infrastructure;
 using Xunit.Abstractions;
@@ -50,20 +47,15 @@ public sealed partial class ClusterScriptTests(ITestOutputHelper output)
         var node = Path.Combine(scratch, "sockchat");
         await File.WriteAllTextAsync(node, StandInNode.ReplaceLineEndings("\n") + "\n");
         File.SetUnixFileMode(node, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var stdout = new LineLog("cluster.sh stdout");
-        var stderr = new LineLog("cluster.sh stderr");
-        using var kill = new CancellationTokenSource();
-        var started = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var sandbox = new Sandbox(output);
         var command = Cli.Wrap("bash")
             .WithArguments([Path.Combine(InstalledTool.RepositoryRoot(), "scripts", "cluster.sh"), "--", "--motd", "hello there"])
-            .WithEnvironmentVariables(new Dictionary<string, string?> { ["SOCKCHAT"] = node, ["STAND_IN_RECORD"] = record, ["NODES"] = null, ["BASE_PORT"] = null })
-            .WithValidation(CommandResultValidation.None);
-        var events = PumpAsync(command, stdout, stderr, started, exited, kill.Token);
+            .WithEnvironmentVariables(new Dictionary<string, string?> { ["SOCKCHAT"] = node, ["STAND_IN_RECORD"] = record, ["NODES"] = null, ["BASE_PORT"] = null });
+        var script = await ToolProcess.StartCommandAsync(sandbox, "cluster.sh", command);
+        var (stdout, stderr) = (script.Stdout, script.Stderr);
         string? folder = null;
         try
         {
-            var pid = await started.Task.WaitAsync(Timeouts.Start);
             await stdout.WaitForAsync(Ready(), TimeSpan.FromSeconds(90));
             folder = Field(stdout, "folder");
             var connectionString = Field(stdout, "postgres");
@@ -77,10 +69,10 @@ public sealed partial class ClusterScriptTests(ITestOutputHelper output)
                 Assert.Equal("sockchat", await query.ExecuteScalarAsync());
             }
             var victim = int.Parse(nodes[1].Groups["pid"].Value);
-            Assert.Equal(0, SendSignal(victim, SigKill));
+            Assert.Equal(0, ToolProcess.Signal(victim, SigKill));
             await stderr.WaitForAsync(line => line.Contains($"node2 (pid {victim}) exited with status 137; the others keep running"), "about node2's death");
-            Assert.Equal(0, SendSignal(pid, SigTerm));
-            var exitCode = await exited.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(script.Signal(SigTerm), "cluster.sh had already exited");
+            var exitCode = await script.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
             // Assert
             Assert.Equal(0, exitCode);
@@ -98,15 +90,15 @@ public sealed partial class ClusterScriptTests(ITestOutputHelper output)
         }
         finally
         {
-            if (!exited.Task.IsCompleted)
+            if (!script.HasExited)
             {
-                kill.Cancel();
+                script.Kill();
+                await script.WaitForExitAsync(Timeouts.Exit);
             }
-            await events.WaitAsync(Timeouts.Exit);
             // The script was killed before its clean-up: do it for it, the stand-ins and PostgreSQL.
             foreach (var file in Directory.EnumerateFiles(record, "*.args"))
             {
-                _ = SendSignal(int.Parse(Path.GetFileNameWithoutExtension(file)), SigKill);
+                _ = ToolProcess.Signal(int.Parse(Path.GetFileNameWithoutExtension(file)), SigKill);
             }
             if (folder is not null && Directory.Exists(folder))
             {
@@ -115,60 +107,15 @@ public sealed partial class ClusterScriptTests(ITestOutputHelper output)
                 Directory.Delete(folder, recursive: true);
             }
             Directory.Delete(scratch, recursive: true);
-            output.WriteLine(stdout.Describe());
-            output.WriteLine(stderr.Describe());
         }
     }
 
     private static string Field(LineLog log, string name) =>
         log.Lines.Single(line => line.StartsWith(name + " ", StringComparison.Ordinal))[(name.Length + 1)..];
 
-    private static async Task PumpAsync(Command command, LineLog stdout, LineLog stderr,
-        TaskCompletionSource<int> started, TaskCompletionSource<int> exited, CancellationToken kill)
-    {
-        try
-        {
-            await foreach (var commandEvent in command.ListenAsync(Encoding.UTF8, Encoding.UTF8, kill))
-            {
-                switch (commandEvent)
-                {
-                    case StartedCommandEvent s:
-                        started.TrySetResult(s.ProcessId);
-                        break;
-                    case StandardOutputCommandEvent o:
-                        stdout.Add(o.Text);
-                        break;
-                    case StandardErrorCommandEvent e:
-                        stderr.Add(e.Text);
-                        break;
-                    case ExitedCommandEvent x:
-                        exited.TrySetResult(x.ExitCode);
-                        break;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (kill.IsCancellationRequested)
-        {
-            exited.TrySetResult(128 + SigKill);
-        }
-        catch (Exception ex)
-        {
-            started.TrySetException(ex);
-            exited.TrySetException(ex);
-        }
-        finally
-        {
-            stdout.End();
-            stderr.End();
-        }
-    }
-
     [GeneratedRegex(@"^ready 3 nodes$")]
     private static partial Regex Ready();
 
     [GeneratedRegex(@"^(?<name>node\d) chat 127\.0\.0\.1:\d+ web http://127\.0\.0\.1:\d+/ pid (?<pid>\d+)$")]
     private static partial Regex NodeLine();
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int SendSignal(int pid, int signal);
 }

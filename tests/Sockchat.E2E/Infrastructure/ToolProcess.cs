@@ -67,6 +67,13 @@ public sealed class ToolProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string>? environment = null) =>
         StartAsync(sandbox, "(terminal) sockchat " + string.Join(' ', args), sandbox.Terminal(args, environment, workingDirectory: null), enter: "\r");
 
+    /// <summary>Starts another program (a script of the repository, say) the same way: output logged, killed by the sandbox at the latest.</summary>
+    public static Task<ToolProcess> StartCommandAsync(Sandbox sandbox, string label, Command command) =>
+        StartAsync(sandbox, label, command.WithValidation(CommandResultValidation.None), enter: "\n");
+
+    /// <summary>Sends <paramref name="signal"/> to any process (one a started script started, say); 0 when it was sent.</summary>
+    public static int Signal(int pid, int signal) => SendSignal(pid, signal);
+
     private static async Task<ToolProcess> StartAsync(Sandbox sandbox, string label, Command command, string enter)
     {
         var process = new ToolProcess(sandbox, label, command, enter);
