@@ -103,7 +103,7 @@ public sealed partial class ChatHub
         }
     }
 
-    /// <summary>A private message: to its target and echoed to the sender. Private messages are not stored.</summary>
+    /// <summary>A private message from a session's read loop: to a user here at once, in a cluster to a user on another node through its node (ChatHub.Cluster.cs).</summary>
     public async Task DirectMessageAsync(ClientSession session, DmFrame dm, CancellationToken cancellationToken)
     {
         lock (_gate)
@@ -117,6 +117,7 @@ public sealed partial class ChatHub
         await DirectMessageAcrossAsync(_cluster, session, dm, cancellationToken);
     }
 
+    /// <summary>A private message: to its target and echoed to the sender. Private messages are not stored.</summary>
     public void DirectMessage(ClientSession session, DmFrame dm)
     {
         if (string.IsNullOrWhiteSpace(dm.Text))
