@@ -167,7 +167,9 @@ public sealed class ClusterPresenceTests(ITestOutputHelper output) : ClusterTest
         await using var bob = await JsonTestClient.JoinAsync(b, "bob");
         await alice.ReceivedOrExpectAsync<JoinedFrame>(j => j.Name == "bob");
 
+        // Bob is in dev before alice asks, so her join is news to him (a member hears it; a later joiner would not).
         await bob.SendAsync(new JoinFrame("dev"));
+        await bob.ExpectAsync<JoinedFrame>(j => j.Name == "bob" && j.Room == "dev");
         await alice.SendAsync(new JoinFrame("dev"));
         await bob.ExpectAsync<JoinedFrame>(j => j.Name == "alice" && j.Room == "dev");
 

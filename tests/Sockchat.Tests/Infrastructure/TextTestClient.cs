@@ -32,4 +32,8 @@ internal sealed class TextTestClient : LineConnection
 
     public Task<string> ExpectLineAsync(Func<string, bool> match, TimeSpan? within = null) =>
         ReadLineUntilAsync(match, "the expected line", within);
+
+    /// <summary>A line already received that matches, or else the next one that does: for replies whose order against each other is not promised.</summary>
+    public async Task<string> ReceivedOrExpectLineAsync(Func<string, bool> match, TimeSpan? within = null) =>
+        Lines.FirstOrDefault(match) ?? await ExpectLineAsync(match, within);
 }
