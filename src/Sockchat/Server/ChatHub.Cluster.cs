@@ -242,6 +242,9 @@ public sealed partial class ChatHub
                 case RoomAdvanced advanced:
                     await CatchUpAsync(cluster, advanced.Room, advanced.Seq, advanced.Event);
                     break;
+                case RoomChunk chunk:
+                    await ApplyChunkAsync(cluster, chunk);
+                    break;
                 case Resync:
                     await ResyncAsync(cluster);
                     break;
@@ -462,6 +465,64 @@ public sealed partial class ChatHub
                 FlushAcksLocked(room);
             }
         }
+    }
+
+    /// <summary>
+    /// Another node's commit, carried in its notification: delivered from the payload when this
+    /// node's cursors stand at or inside it (the common case: no read), after a read of what comes
+    /// before it when they are behind (a notification missed, a pointer for a long message), and
+    /// not at all when they are past it. A room nobody here is in only moves its cursors.
+    /// </summary>
+    private async Task ApplyChunkAsync(ClusterNode cluster, RoomChunk chunk)
+    {
+        bool behind;
+        lock (_gate)
+        {
+            if (!_rooms.TryGetValue(chunk.Room, out var known) || known.MemberCount == 0)
+            {
+                behind = false;
+            }
+            else
+            {
+                behind = known.LastDeliveredSeq < chunk.FromSeq || known.LastEvent < chunk.FromEv;
+            }
+        }
+        if (behind)
+        {
+            await CatchUpAsync(cluster, chunk.Room, chunk.FromSeq, chunk.FromEv);
+        }
+        lock (_gate)
+        {
+            if (!_rooms.TryGetValue(chunk.Room, out var room) || room.MemberCount == 0)
+            {
+                // Nothing to deliver: the cursors move (a room not known yet is created at that point).
+            }
+            else if (room.LastDeliveredSeq < chunk.FromSeq || room.LastEvent < chunk.FromEv)
+            {
+                // The read before it failed: the next notification or poll reads from where the cursor is.
+                return;
+            }
+            else
+            {
+                foreach (var record in chunk.Records)
+                {
+                    if (record is MsgFrame message)
+                    {
+                        if (message.Seq == room.LastDeliveredSeq + 1)
+                        {
+                            DeliverMessageLocked(room, message);
+                        }
+                    }
+                    else
+                    {
+                        DeliverEventLocked(cluster, room, (StoredEvent)record);
+                    }
+                }
+                FlushAcksLocked(room);
+                return;
+            }
+        }
+        await CatchUpAsync(cluster, chunk.Room, chunk.ToSeq, chunk.ToEv);
     }
 
     /// <summary>An event of the room's stream: another node's user joined, left or was renamed (this node's own were delivered locally, in order, already).</summary>

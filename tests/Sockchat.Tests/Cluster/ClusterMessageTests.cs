@@ -45,6 +45,27 @@ public sealed class ClusterMessageTests(ITestOutputHelper output) : ClusterTest
         }
     }
 
+    [Fact(Timeout = 30000)]
+    public async Task A_message_too_long_to_ride_in_a_notification_reaches_the_other_node_in_its_place()
+    {
+        // Arrange: short messages travel inside the notification; one of 12,000 characters cannot.
+        await using var a = await NodeAsync();
+        await using var b = await NodeAsync();
+        await using var alice = await JsonTestClient.JoinAsync(a, "alice");
+        await using var bob = await JsonTestClient.JoinAsync(b, "bob");
+        var longText = string.Concat(Enumerable.Repeat("0123456789", 1_200));
+
+        // Act: sent back to back, so they may well share one commit.
+        await alice.SayAsync("before");
+        await alice.SayAsync(longText);
+        await alice.SayAsync("after");
+        await bob.ExpectAsync<MsgFrame>(m => m.Text == "after");
+
+        // Assert
+        Assert.Equal(["before", longText, "after"], bob.Received<MsgFrame>().Select(m => m.Text));
+        Assert.Equal([1L, 2L, 3L], bob.Received<MsgFrame>().Select(m => m.Seq));
+    }
+
     [Fact(Timeout = 90000)]
     public async Task Three_senders_on_three_nodes_posting_300_each_reach_every_member_on_every_node_in_one_order()
     {

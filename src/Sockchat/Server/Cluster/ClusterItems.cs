@@ -32,6 +32,14 @@ internal sealed record LocalBatch(StoredBatch Batch) : FanoutWork;
 /// <summary>A room's stream reached seq and event number (a notification, or the poll).</summary>
 internal sealed record RoomAdvanced(string Room, long Seq, long Event) : FanoutWork;
 
+/// <summary>
+/// A run of a room's stream that node <paramref name="Node"/> committed, carried in its notification
+/// (<see cref="RoomPayloads"/>): from (<paramref name="FromSeq"/>, <paramref name="FromEv"/>) exclusive
+/// to (<paramref name="ToSeq"/>, <paramref name="ToEv"/>); <paramref name="Records"/> are
+/// <see cref="MsgFrame"/>s and <see cref="StoredEvent"/>s in stream order.
+/// </summary>
+internal sealed record RoomChunk(string Room, long Node, long FromSeq, long ToSeq, long FromEv, long ToEv, IReadOnlyList<object> Records) : FanoutWork;
+
 /// <summary>A private message from a user on another node to a user here.</summary>
 internal sealed record RemoteDm(DmMessageFrame Dm) : FanoutWork;
 

@@ -5,7 +5,7 @@ namespace Sockchat.Server.Cluster;
 
 /// <summary>
 /// A node's one LISTEN connection: the room channel (every node's commits, its own included: a
-/// payload says which room reached which seq and event number) and the node's own channel
+/// payload carries what a commit stored in a room, or says which seq and event number it reached) and the node's own channel
 /// (private messages for its users). Each notification becomes work for the fan-out loop. After
 /// connecting (at start and after every reconnect) and whenever <see cref="ClusterOptions.PollInterval"/>
 /// passes without a notification, it asks the fan-out to read every room's position: the safety
@@ -93,7 +93,11 @@ internal sealed class ClusterListener(ClusterStore store, ClusterOptions options
 
     private void Handle(string channel, string payload)
     {
-        if (payload.StartsWith("r ", StringComparison.Ordinal))
+        if (RoomPayloads.Parse(payload, store.NodeId) is { } chunk)
+        {
+            post(chunk.Node == store.NodeId ? new RoomAdvanced(chunk.Room, chunk.ToSeq, chunk.ToEv) : chunk);
+        }
+        else if (payload.StartsWith("r ", StringComparison.Ordinal))
         {
             var parts = payload.Split(' ', 4);
             if (parts.Length == 4 && long.TryParse(parts[1], out var seq) && long.TryParse(parts[2], out var ev))

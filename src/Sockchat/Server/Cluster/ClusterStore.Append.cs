@@ -15,8 +15,8 @@ public sealed partial class ClusterStore
     /// row bumped by the batch's messages and events with <c>RETURNING</c>, which gives this batch
     /// the next seq numbers and holds the row lock to the commit, so seq order is commit order and
     /// has no gap; the messages copied in; the events (joined/left/nick) positioned after the seq
-    /// reached at their place in the batch; presence and names updated; one <c>pg_notify</c> per
-    /// room (PostgreSQL delivers them in commit order). Returns the batch with each message as a
+    /// reached at their place in the batch; presence and names updated; per room, notifications
+    /// that carry what was stored (<see cref="RoomPayloads"/>; PostgreSQL delivers them in commit order). Returns the batch with each message as a
     /// <see cref="StoredMessage"/> that carries its seq; durable when this returns.
     /// </summary>
     internal async Task<WriterItem[]> AppendAsync(IReadOnlyList<WriterItem> batch, DateTimeOffset now, TimeSpan resendWindow, CancellationToken cancellationToken)
@@ -48,6 +48,10 @@ public sealed partial class ClusterStore
         }
         inBatch.Clear();
         var next = await BumpRoomsAsync(connection, needs, cancellationToken);
+        var starts = new Dictionary<string, (long Seq, long Ev)>(next, StringComparer.Ordinal);
+        // Each room's part of the batch in stream order: what the notifications carry to the other nodes.
+        var streams = new Dictionary<string, List<object>>(StringComparer.Ordinal);
+        List<object> StreamOf(string room) => streams.TryGetValue(room, out var stream) ? stream : streams[room] = [];
 
         var result = new WriterItem[batch.Count];
         var writes = new NpgsqlBatch(connection);
@@ -67,6 +71,7 @@ public sealed partial class ClusterStore
                     var stored = pending.Message with { Seq = position.Seq + 1 };
                     next[room] = (position.Seq + 1, position.Ev);
                     copied.Add(stored);
+                    StreamOf(room).Add(stored);
                     if (pending.Id is { } id)
                     {
                         var key = KeyOf(pending, id);
@@ -79,6 +84,7 @@ public sealed partial class ClusterStore
                     var at = next[change.Room];
                     next[change.Room] = (at.Seq, at.Ev + 1);
                     writes.BatchCommands.Add(EventCommand(change.Room, at.Ev + 1, at.Seq, change.Kind, change.Name, change.Other, change.Reason, NodeId, now));
+                    StreamOf(change.Room).Add(new StoredEvent(at.Ev + 1, at.Seq, change.Kind, change.Name, change.Other, change.Reason, NodeId, now));
                     writes.BatchCommands.Add(PresenceCommand(change));
                     result[i] = batch[i];
                     break;
@@ -96,7 +102,13 @@ public sealed partial class ClusterStore
         }
         foreach (var (room, at) in next)
         {
-            writes.BatchCommands.Add(NotifyCommand(RoomsChannel, RoomPayload(room, at.Seq, at.Ev)));
+            var payloads = streams.TryGetValue(room, out var stream)
+                ? RoomPayloads.Build(NodeId, room, starts[room].Seq, starts[room].Ev, stream)
+                : [RoomPayload(room, at.Seq, at.Ev)];
+            foreach (var payload in payloads)
+            {
+                writes.BatchCommands.Add(NotifyCommand(RoomsChannel, payload));
+            }
         }
         if (copied.Count > 0)
         {
