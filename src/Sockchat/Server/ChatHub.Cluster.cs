@@ -119,7 +119,7 @@ public sealed partial class ChatHub
         }
     }
 
-    /// <summary>A DM to a user on another node: sent to that node's channel; echoed and acked here.</summary>
+    /// <summary>A DM to a user on another node: stored in that node's DM stream and announced on its channel; echoed and acked here once stored.</summary>
     private async Task DirectMessageAcrossAsync(ClusterNode cluster, ClientSession session, DmFrame dm, CancellationToken cancellationToken)
     {
         try
@@ -130,12 +130,6 @@ public sealed partial class ChatHub
                 return;
             }
             var frame = new DmMessageFrame(Now, session.Name!, name, dm.Text);
-            if (System.Text.Encoding.UTF8.GetByteCount(ClusterStore.DmPayload(frame)) > ClusterStore.MaxPayloadBytes)
-            {
-                DeliverTo(session, new ErrorFrame(ErrorCodes.TooLong,
-                    $"a private message to a user on another node of the cluster can be at most about {ClusterStore.MaxPayloadBytes} bytes", dm.Id));
-                return;
-            }
             await cluster.Store.SendDmAsync(node, frame, cancellationToken);
             Metrics?.MessageReceived(direct: true);
             var echo = Frame(frame);
@@ -248,8 +242,8 @@ public sealed partial class ChatHub
                 case Resync:
                     await ResyncAsync(cluster);
                     break;
-                case RemoteDm(var dm):
-                    DeliverRemoteDm(dm);
+                case RemoteDm(var n, var dm):
+                    await DeliverRemoteDmAsync(cluster, n, dm);
                     break;
                 case Settle(var room, var done):
                     try
@@ -270,18 +264,69 @@ public sealed partial class ChatHub
     private async Task ResyncAsync(ClusterNode cluster)
     {
         List<(string Room, long Seq, long Event)> rooms;
+        long dms;
         try
         {
             rooms = await cluster.Store.LoadRoomsAsync(CancellationToken.None);
+            dms = await cluster.Store.DmPositionAsync(CancellationToken.None);
         }
         catch (Exception ex) when (ClusterStore.IsDatabaseFailure(ex))
         {
             Cluster.ClusterLog.ReadFailed(_logger, "*", ex.Message);
             return;
         }
+        await CatchUpDmsAsync(cluster, dms);
         foreach (var (room, seq, ev) in rooms)
         {
             await CatchUpAsync(cluster, room, seq, ev);
+        }
+    }
+
+    /// <summary>The last number of this node's DM stream delivered (the fan-out loop's alone).</summary>
+    private long _dmCursor;
+
+    /// <summary>DM number <paramref name="n"/>: delivered from the notification when it is the next one, else read with any missed before it.</summary>
+    private async Task DeliverRemoteDmAsync(ClusterNode cluster, long n, DmMessageFrame? dm)
+    {
+        if (n <= _dmCursor)
+        {
+            return;
+        }
+        if (n == _dmCursor + 1 && dm is not null)
+        {
+            DeliverRemoteDm(dm);
+            _dmCursor = n;
+            return;
+        }
+        await CatchUpDmsAsync(cluster, n);
+    }
+
+    /// <summary>Reads and delivers this node's DMs after the cursor up to <paramref name="upTo"/>, a bounded page at a time; a failed read is retried by the next poll.</summary>
+    private async Task CatchUpDmsAsync(ClusterNode cluster, long upTo)
+    {
+        for (var page = 0; page < 10_000 && _dmCursor < upTo; page++)
+        {
+            List<(long N, DmMessageFrame Dm)> dms;
+            try
+            {
+                dms = await cluster.Store.ReadDmsAsync(_dmCursor, upTo, CancellationToken.None);
+            }
+            catch (Exception ex) when (ClusterStore.IsDatabaseFailure(ex))
+            {
+                Cluster.ClusterLog.ReadFailed(_logger, "(private messages)", ex.Message);
+                return;
+            }
+            if (dms.Count == 0)
+            {
+                // Removed by retention (over an hour old): nothing left to deliver below upTo.
+                _dmCursor = upTo;
+                return;
+            }
+            foreach (var (number, message) in dms)
+            {
+                DeliverRemoteDm(message);
+                _dmCursor = number;
+            }
         }
     }
 

@@ -60,6 +60,36 @@ public sealed class ClusterFailureTests(ITestOutputHelper output) : ClusterTest
     }
 
     [Fact(Timeout = 30000)]
+    public async Task Users_of_a_node_stopped_on_purpose_leave_as_shutdown_everywhere_and_their_names_are_free_at_once()
+    {
+        // Arrange: alice on node a in two rooms, bob watching both from node b.
+        var a = await NodeAsync();
+        await using var b = await NodeAsync();
+        await using var bob = await JsonTestClient.JoinAsync(b, "bob");
+        await bob.SendAsync(new JoinFrame("dev"));
+        await bob.ExpectAsync<JoinedFrame>(j => j.Name == "bob" && j.Room == "dev");
+        var alice = await JsonTestClient.JoinAsync(a, "alice");
+        await alice.SendAsync(new JoinFrame("dev"));
+        await bob.ExpectAsync<JoinedFrame>(j => j.Name == "alice" && j.Room == "dev");
+
+        // Act
+        await a.DisposeAsync();
+        await alice.DisposeAsync();
+
+        // Assert: bob is told in both rooms, long before any lease could run out; the name is free.
+        var left = new[]
+        {
+            await bob.ReceivedOrExpectAsync<LeftFrame>(l => l.Name == "alice" && l.Room == "general"),
+            await bob.ReceivedOrExpectAsync<LeftFrame>(l => l.Name == "alice" && l.Room == "dev"),
+        };
+        Assert.All(left, l => Assert.Equal(LeaveReasons.Shutdown, l.Reason));
+        await bob.SendAsync(new WhoFrame("dev"));
+        Assert.Equal(["bob"], (await bob.ExpectAsync<WhoReplyFrame>()).Names);
+        await using var again = await JsonTestClient.JoinAsync(b, "alice");
+        Assert.Equal("alice", again.Welcome!.Name);
+    }
+
+    [Fact(Timeout = 30000)]
     public async Task A_node_renews_its_lease_and_removes_an_expired_one_on_its_own_clock()
     {
         // Arrange: the node's clock is fake; the silent node last beat at the node's "now".
@@ -122,6 +152,36 @@ public sealed class ClusterFailureTests(ITestOutputHelper output) : ClusterTest
             Assert.Contains(client.Received<MsgFrame>(), m => m.Text == "from the fine node meanwhile");
         }
         Assert.Equal(seq, await Db.ScalarAsync("SELECT count(*) FROM messages"));
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task A_dm_sent_while_the_targets_node_cannot_hear_postgresql_arrives_once_it_is_back()
+    {
+        // Arrange: bob's node reaches PostgreSQL through a proxy that can be cut.
+        var direct = new NpgsqlConnectionStringBuilder(Db.ConnectionString);
+        await using var proxy = new CuttableProxy(direct.Host!, direct.Port);
+        var viaProxy = new NpgsqlConnectionStringBuilder(Db.ConnectionString) { Port = proxy.Port, Timeout = 3, CommandTimeout = 5 }.ConnectionString;
+        await using var cut = await NodeAsync(viaProxy);
+        await using var fine = await NodeAsync();
+        await using var bob = await JsonTestClient.JoinAsync(cut, "bob");
+        await using var alice = await JsonTestClient.JoinAsync(fine, "alice");
+
+        // Act: with bob's node cut off, alice's DMs are stored and acknowledged all the same.
+        await proxy.CutAsync();
+        await WaitUntilAsync(() => Task.FromResult(!cut.Server.Healthy));
+        await alice.SendAsync(new DmFrame("bob", "first", FrameId.FromString("d1")));
+        await alice.ExpectAsync<AckFrame>(ack => ack.Id.Text == "d1");
+        await alice.SendAsync(new DmFrame("bob", "second", FrameId.FromString("d2")));
+        await alice.ExpectAsync<AckFrame>(ack => ack.Id.Text == "d2");
+        await bob.SyncAsync();
+        Assert.Empty(bob.Received<DmMessageFrame>());
+        proxy.Restore();
+        await bob.ExpectAsync<DmMessageFrame>(dm => dm.Text == "second", TimeSpan.FromSeconds(15));
+
+        // Assert: both, once each, in the order sent; and the next one travels as usual.
+        await alice.SendAsync(new DmFrame("bob", "third", FrameId.FromString("d3")));
+        await bob.ExpectAsync<DmMessageFrame>(dm => dm.Text == "third");
+        Assert.Equal(["first", "second", "third"], bob.Received<DmMessageFrame>().Select(dm => dm.Text));
     }
 
     /// <summary>Says the text until a try is acked (each refused try is answered with server_error and not stored); its seq.</summary>

@@ -109,7 +109,7 @@ public sealed class ClusterPresenceTests(ITestOutputHelper output) : ClusterTest
     }
 
     [Fact(Timeout = 30000)]
-    public async Task A_dm_reaches_a_user_on_another_node_and_an_unknown_name_is_no_such_user()
+    public async Task A_dm_of_any_length_reaches_a_user_on_another_node_and_an_unknown_name_is_no_such_user()
     {
         // Arrange
         await using var a = await NodeAsync();
@@ -124,9 +124,15 @@ public sealed class ClusterPresenceTests(ITestOutputHelper output) : ClusterTest
         await alice.ExpectAsync<AckFrame>(ack => ack.Id.Text == "d1");
         await alice.SendAsync(new DmFrame("nobody", "hello?", FrameId.FromString("d2")));
         var refused = await alice.ExpectAsync<ErrorFrame>();
+        // One too long to ride in a notification is read from PostgreSQL by bob's node.
+        var longText = string.Concat(Enumerable.Repeat("0123456789", 1_200));
+        await alice.SendAsync(new DmFrame("bob", longText, FrameId.FromString("d3")));
+        await alice.ExpectAsync<AckFrame>(ack => ack.Id.Text == "d3");
+        var longDm = await bob.ExpectAsync<DmMessageFrame>();
 
         // Assert
         Assert.Equal(("alice", "bob", "psst"), (received.From, received.To, received.Text));
+        Assert.Equal(longText, longDm.Text);
         Assert.Equal(received.Text, echo.Text);
         Assert.Equal(ErrorCodes.NoSuchUser, refused.Code);
         Assert.Equal(0, await Db.ScalarAsync("SELECT count(*) FROM messages"));

@@ -27,7 +27,7 @@ public sealed class ClusterStartupTests : ClusterTest
         {
             Assert.NotEqual(stores[0].NodeId, stores[1].NodeId);
             Assert.Equal(1, await Db.ScalarAsync("SELECT count(*) FROM schema_version"));
-            Assert.Equal(1, await Db.ScalarAsync("SELECT max(version) FROM schema_version"));
+            Assert.Equal(ClusterSchema.Version, await Db.ScalarAsync("SELECT max(version) FROM schema_version"));
             Assert.Equal(2, await Db.ScalarAsync("SELECT count(*) FROM nodes"));
         }
         finally
@@ -37,6 +37,26 @@ public sealed class ClusterStartupTests : ClusterTest
                 await store.DisposeAsync();
             }
         }
+    }
+
+    [Fact(Timeout = 30000)]
+    public async Task A_database_of_schema_1_is_migrated_to_the_current_one_and_keeps_its_messages()
+    {
+        // Arrange: a database as the first cluster release left it (no DM tables), with a message.
+        var options = new ClusterOptions { ConnectionString = Db.ConnectionString };
+        await (await ClusterStore.OpenAsync(options, TimeProvider.System, CancellationToken.None)).DisposeAsync();
+        await Db.ExecuteAsync("""
+            DROP TABLE dms; DROP TABLE dm_streams; UPDATE schema_version SET version = 1;
+            INSERT INTO messages (room, seq, ts_ms, sender, text, kind, node_id) VALUES ('general', 1, 0, 'alice', 'kept', 'say', 1);
+            """);
+
+        // Act
+        await using var store = await ClusterStore.OpenAsync(options, TimeProvider.System, CancellationToken.None);
+
+        // Assert
+        Assert.Equal(ClusterSchema.Version, await Db.ScalarAsync("SELECT max(version) FROM schema_version"));
+        Assert.Equal(1, await Db.ScalarAsync("SELECT count(*) FROM information_schema.tables WHERE table_name = 'dms'"));
+        Assert.Equal(1, await Db.ScalarAsync("SELECT count(*) FROM messages WHERE text = 'kept'"));
     }
 
     [Fact(Timeout = 30000)]

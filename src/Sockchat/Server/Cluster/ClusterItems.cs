@@ -40,8 +40,8 @@ internal sealed record RoomAdvanced(string Room, long Seq, long Event) : FanoutW
 /// </summary>
 internal sealed record RoomChunk(string Room, long Node, long FromSeq, long ToSeq, long FromEv, long ToEv, IReadOnlyList<object> Records) : FanoutWork;
 
-/// <summary>A private message from a user on another node to a user here.</summary>
-internal sealed record RemoteDm(DmMessageFrame Dm) : FanoutWork;
+/// <summary>A private message from a user on another node to a user here: number <paramref name="N"/> of this node's DM stream; <paramref name="Dm"/> null when it did not fit the notification.</summary>
+internal sealed record RemoteDm(long N, DmMessageFrame? Dm) : FanoutWork;
 
 /// <summary>Read every room's position (after the listener reconnected, and as the safety net).</summary>
 internal sealed record Resync : FanoutWork

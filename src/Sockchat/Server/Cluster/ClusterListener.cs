@@ -6,7 +6,7 @@ namespace Sockchat.Server.Cluster;
 /// <summary>
 /// A node's one LISTEN connection: the room channel (every node's commits, its own included: a
 /// payload carries what a commit stored in a room, or says which seq and event number it reached) and the node's own channel
-/// (private messages for its users). Each notification becomes work for the fan-out loop. After
+/// (numbered private messages for its users). Each notification becomes work for the fan-out loop. After
 /// connecting (at start and after every reconnect) and whenever <see cref="ClusterOptions.PollInterval"/>
 /// passes without a notification, it asks the fan-out to read every room's position: the safety
 /// net for anything that happened while it was not listening. Reconnects with backoff.
@@ -107,7 +107,7 @@ internal sealed class ClusterListener(ClusterStore store, ClusterOptions options
         }
         else if (ClusterStore.ParseDm(payload) is { } dm)
         {
-            post(new RemoteDm(dm));
+            post(dm);
         }
     }
 }

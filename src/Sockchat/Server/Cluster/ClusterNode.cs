@@ -156,7 +156,7 @@ public sealed class ClusterNode : IAsyncDisposable
         try
         {
             using var leaving = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await Store.LeaveClusterAsync(leaving.Token);
+            await Store.LeaveClusterAsync(_time.GetUtcNow(), leaving.Token);
         }
         catch (Exception ex) when (ClusterStore.IsDatabaseFailure(ex) || ex is OperationCanceledException)
         {

@@ -10,7 +10,7 @@ namespace Sockchat.Server.Cluster;
 /// </summary>
 internal static class ClusterSchema
 {
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>The advisory lock key of the migration ("sockchat" migration, an arbitrary constant).</summary>
     private const long MigrationLock = 0x736F636B_63680001;
@@ -68,6 +68,22 @@ internal static class ClusterSchema
         CREATE INDEX members_room ON members (room);
         """;
 
+    /// <summary>Version 2: private messages to a node's users, numbered per target node (a gap means one was missed).</summary>
+    private const string V2 = """
+        CREATE TABLE dm_streams (
+            node_id bigint PRIMARY KEY,
+            last_n  bigint NOT NULL);
+        CREATE TABLE dms (
+            node_id bigint NOT NULL,
+            n       bigint NOT NULL,
+            ts_ms   bigint NOT NULL,
+            sender  text   NOT NULL,
+            target  text   NOT NULL,
+            text    text   NOT NULL,
+            PRIMARY KEY (node_id, n));
+        CREATE INDEX dms_ts ON dms (ts_ms);
+        """;
+
     /// <summary>Creates or migrates the schema; returns the version found before (0: a fresh database).</summary>
     /// <exception cref="HistoryException">the schema is newer than this sockchat</exception>
     public static async Task<int> MigrateAsync(NpgsqlDataSource db, CancellationToken cancellationToken)
@@ -85,6 +101,10 @@ internal static class ClusterSchema
         if (found < 1)
         {
             await ExecuteAsync(connection, V1, cancellationToken);
+        }
+        if (found < 2)
+        {
+            await ExecuteAsync(connection, V2, cancellationToken);
         }
         if (found < Version)
         {

@@ -172,23 +172,83 @@ public sealed partial class ClusterStore
         return counts;
     }
 
-    /// <summary>Sends a private message to the node of its target (the payload must fit NOTIFY's limit).</summary>
+    /// <summary>
+    /// Sends a private message to the node of its target: stored as the next number of that
+    /// node's DM stream (one statement; the stream row's lock makes numbers follow commit order,
+    /// without gap) and announced on the node's channel, with the message itself when it fits the
+    /// payload. A node that missed the notification finds the gap and reads it (<see cref="ReadDmsAsync"/>).
+    /// </summary>
     public async Task SendDmAsync(long nodeId, DmMessageFrame dm, CancellationToken cancellationToken)
     {
-        await using var cmd = _db.CreateCommand("SELECT pg_notify($1, $2);");
+        await using var cmd = _db.CreateCommand("""
+            WITH bumped AS (
+                INSERT INTO dm_streams (node_id, last_n) VALUES ($1, 1)
+                ON CONFLICT (node_id) DO UPDATE SET last_n = dm_streams.last_n + 1
+                RETURNING last_n),
+            stored AS (
+                INSERT INTO dms (node_id, n, ts_ms, sender, target, text)
+                SELECT $1, last_n, $2, $3, $4, $5 FROM bumped
+                RETURNING n)
+            SELECT pg_notify($6, 'd ' || n || coalesce(E'\n' || $7, '')) FROM stored;
+            """);
+        var body = DmPayloadBody(dm);
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = nodeId });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = dm.Ts.ToUnixTimeMilliseconds() });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = dm.From });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = dm.To });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = dm.Text });
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = NodeChannel(nodeId) });
-        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = DmPayload(dm) });
+        cmd.Parameters.Add(Nullable(System.Text.Encoding.UTF8.GetByteCount(body) + 24 <= MaxPayloadBytes ? body : null));
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>A DM as a NOTIFY payload: <c>d</c>, time, sender, target and text, one a line (names and text hold no newline).</summary>
-    internal static string DmPayload(DmMessageFrame dm) => $"d\n{dm.Ts.ToUnixTimeMilliseconds()}\n{dm.From}\n{dm.To}\n{dm.Text}";
-
-    internal static DmMessageFrame? ParseDm(string payload)
+    /// <summary>This node's DMs numbered after <paramref name="after"/> up to <paramref name="upTo"/>, in order, one bounded page.</summary>
+    internal async Task<List<(long N, DmMessageFrame Dm)>> ReadDmsAsync(long after, long upTo, CancellationToken cancellationToken)
     {
+        await using var cmd = _db.CreateCommand("SELECT n, ts_ms, sender, target, text FROM dms WHERE node_id = $1 AND n > $2 AND n <= $3 ORDER BY n LIMIT $4;");
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = NodeId });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ReplayLimits.PageMessages });
+        var dms = new List<(long, DmMessageFrame)>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            dms.Add((reader.GetInt64(0), new DmMessageFrame(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3), reader.GetString(4))));
+        }
+        return dms;
+    }
+
+    /// <summary>The last number of this node's DM stream (0 before the first).</summary>
+    internal async Task<long> DmPositionAsync(CancellationToken cancellationToken)
+    {
+        await using var cmd = _db.CreateCommand("SELECT coalesce(max(last_n), 0) FROM dm_streams WHERE node_id = $1;");
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = NodeId });
+        return (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>A DM's part of its notification: time, sender, target and text, one a line (names and text hold no newline).</summary>
+    private static string DmPayloadBody(DmMessageFrame dm) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{dm.Ts.ToUnixTimeMilliseconds()}\n{dm.From}\n{dm.To}\n{dm.Text}");
+
+    /// <summary>A DM notification: <c>d N</c>, then the message when it fitted (null: read it).</summary>
+    internal static RemoteDm? ParseDm(string payload)
+    {
+        if (!payload.StartsWith("d ", StringComparison.Ordinal))
+        {
+            return null;
+        }
         var parts = payload.Split('\n', 5);
-        return parts.Length == 5 && parts[0] == "d" && long.TryParse(parts[1], out var ms)
-            ? new DmMessageFrame(DateTimeOffset.FromUnixTimeMilliseconds(ms), parts[2], parts[3], parts[4])
+        if (!long.TryParse(parts[0].AsSpan(2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
+        {
+            return null;
+        }
+        if (parts.Length == 1)
+        {
+            return new RemoteDm(n, null);
+        }
+        return parts.Length == 5 && long.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+            ? new RemoteDm(n, new DmMessageFrame(DateTimeOffset.FromUnixTimeMilliseconds(ms), parts[2], parts[3], parts[4]))
             : null;
     }
 }

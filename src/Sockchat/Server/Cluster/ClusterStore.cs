@@ -122,53 +122,65 @@ public sealed partial class ClusterStore : IHistoryReader, IAsyncDisposable
         }
         foreach (var dead in reaped)
         {
-            var leaving = new List<(string Room, string Name)>();
-            await using (var members = new NpgsqlCommand("SELECT room, name FROM members WHERE node_id = $1 ORDER BY room, name_key;", connection))
-            {
-                members.Parameters.Add(new NpgsqlParameter<long> { TypedValue = dead });
-                await using var reader = await members.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    leaving.Add((reader.GetString(0), reader.GetString(1)));
-                }
-            }
-            foreach (var room in leaving.GroupBy(l => l.Room, StringComparer.Ordinal))
-            {
-                var names = room.Select(r => r.Name).ToList();
-                await using var bump = new NpgsqlCommand("UPDATE rooms SET last_event = last_event + $2 WHERE room = $1 RETURNING last_seq, last_event;", connection);
-                bump.Parameters.Add(new NpgsqlParameter<string> { TypedValue = room.Key });
-                bump.Parameters.Add(new NpgsqlParameter<long> { TypedValue = names.Count });
-                long seq, ev;
-                await using (var reader = await bump.ExecuteReaderAsync(cancellationToken))
-                {
-                    if (!await reader.ReadAsync(cancellationToken))
-                    {
-                        continue;
-                    }
-                    (seq, ev) = (reader.GetInt64(0), reader.GetInt64(1));
-                }
-                var batch = new NpgsqlBatch(connection);
-                var first = ev - names.Count + 1;
-                for (var i = 0; i < names.Count; i++)
-                {
-                    batch.BatchCommands.Add(EventCommand(room.Key, first + i, seq, RoomEvent.Left, names[i], null, LeaveReasons.Disconnected, dead, now));
-                }
-                batch.BatchCommands.Add(NotifyCommand(RoomsChannel, RoomPayload(room.Key, seq, ev)));
-                await batch.ExecuteNonQueryAsync(cancellationToken);
-            }
-            await using var drop = ForgetNode(dead);
-            drop.Connection = connection;
-            await drop.ExecuteNonQueryAsync(cancellationToken);
+            await ReleaseNodeAsync(connection, dead, LeaveReasons.Disconnected, now, cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
         return reaped;
     }
 
-    /// <summary>This node is stopping: its names and presence go at once (no lease to wait for).</summary>
-    public async Task LeaveClusterAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// This node is stopping: its names and presence go at once (no lease to wait for), and each
+    /// of its users still in a room leaves it with reason <c>shutdown</c> in every node's stream.
+    /// </summary>
+    public async Task LeaveClusterAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await _db.OpenConnectionAsync(cancellationToken);
-        await using var drop = ForgetNode(NodeId);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await ReleaseNodeAsync(connection, NodeId, LeaveReasons.Shutdown, now, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A node's users leave every room they were in (events after each room's last seq, one
+    /// notification per room), then its presence, names and row go. Inside the caller's transaction.
+    /// </summary>
+    private static async Task ReleaseNodeAsync(NpgsqlConnection connection, long node, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var leaving = new List<(string Room, string Name)>();
+        await using (var members = new NpgsqlCommand("SELECT room, name FROM members WHERE node_id = $1 ORDER BY room, name_key;", connection))
+        {
+            members.Parameters.Add(new NpgsqlParameter<long> { TypedValue = node });
+            await using var reader = await members.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                leaving.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+        foreach (var room in leaving.GroupBy(l => l.Room, StringComparer.Ordinal))
+        {
+            var names = room.Select(r => r.Name).ToList();
+            await using var bump = new NpgsqlCommand("UPDATE rooms SET last_event = last_event + $2 WHERE room = $1 RETURNING last_seq, last_event;", connection);
+            bump.Parameters.Add(new NpgsqlParameter<string> { TypedValue = room.Key });
+            bump.Parameters.Add(new NpgsqlParameter<long> { TypedValue = names.Count });
+            long seq, ev;
+            await using (var reader = await bump.ExecuteReaderAsync(cancellationToken))
+            {
+                if (!await reader.ReadAsync(cancellationToken))
+                {
+                    continue;
+                }
+                (seq, ev) = (reader.GetInt64(0), reader.GetInt64(1));
+            }
+            await using var batch = new NpgsqlBatch(connection);
+            var first = ev - names.Count + 1;
+            for (var i = 0; i < names.Count; i++)
+            {
+                batch.BatchCommands.Add(EventCommand(room.Key, first + i, seq, RoomEvent.Left, names[i], null, reason, node, now));
+            }
+            batch.BatchCommands.Add(NotifyCommand(RoomsChannel, RoomPayload(room.Key, seq, ev)));
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var drop = ForgetNode(node);
         drop.Connection = connection;
         await drop.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -177,7 +189,11 @@ public sealed partial class ClusterStore : IHistoryReader, IAsyncDisposable
     private static NpgsqlBatch ForgetNode(long nodeId)
     {
         var batch = new NpgsqlBatch();
-        foreach (var sql in new[] { "DELETE FROM members WHERE node_id = $1;", "DELETE FROM users WHERE node_id = $1;", "DELETE FROM nodes WHERE id = $1;" })
+        foreach (var sql in new[]
+        {
+            "DELETE FROM members WHERE node_id = $1;", "DELETE FROM users WHERE node_id = $1;", "DELETE FROM dms WHERE node_id = $1;",
+            "DELETE FROM dm_streams WHERE node_id = $1;", "DELETE FROM nodes WHERE id = $1;",
+        })
         {
             var cmd = new NpgsqlBatchCommand(sql);
             cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = nodeId });
@@ -213,9 +229,10 @@ public sealed partial class ClusterStore : IHistoryReader, IAsyncDisposable
                     LIMIT greatest(0, (SELECT count(*) FROM messages) - $1));
                 """, cancellationToken, (long)options.MaxTotalMessages);
         }
-        // Idempotency keys past the resend window, and events no node can still be behind on.
+        // Idempotency keys past the resend window, and events and DMs no node can still be behind on.
         await ExecuteAsync(connection, "DELETE FROM posted WHERE ts_ms < $1;", cancellationToken, (now - resendWindow).ToUnixTimeMilliseconds());
         await ExecuteAsync(connection, "DELETE FROM events WHERE ts_ms < $1;", cancellationToken, (now - TimeSpan.FromHours(1)).ToUnixTimeMilliseconds());
+        await ExecuteAsync(connection, "DELETE FROM dms WHERE ts_ms < $1;", cancellationToken, (now - TimeSpan.FromHours(1)).ToUnixTimeMilliseconds());
         await tx.CommitAsync(cancellationToken);
         return removed;
     }
