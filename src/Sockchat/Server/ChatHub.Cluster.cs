@@ -409,7 +409,7 @@ public sealed partial class ChatHub
 
     private void DeliverMessageLocked(Room room, MsgFrame message, ClientSession? sender = null)
     {
-        if (sender is not null && room.IsPendingJoiner(sender))
+        if (sender is not null ? room.IsPendingJoiner(sender) : room.IsPendingRemoteJoiner(message.From))
         {
             FlushPresenceLocked(room);
         }
@@ -584,6 +584,11 @@ public sealed partial class ChatHub
         }
         switch (stored.Kind)
         {
+            case RoomEvent.Joined or RoomEvent.Left when BatchesPresence(room, room.MemberCount):
+                // A busy room here: into the batch, behind what is pending already (never overtaking it).
+                room.PresenceOnItsWay();
+                PendPresenceLocked(room, new PresenceChange(stored.Kind == RoomEvent.Joined, stored.Name, stored.Reason), session: null);
+                break;
             case RoomEvent.Joined:
                 room.BroadcastPresence(Frame(new JoinedFrame(room.Name, stored.Name, stored.Ts)));
                 break;
@@ -591,6 +596,10 @@ public sealed partial class ChatHub
                 room.BroadcastPresence(Frame(new LeftFrame(room.Name, stored.Name, stored.Ts, stored.Reason)));
                 break;
             case RoomEvent.Nick when stored.Other is not null:
+                if (room.IsPendingRemoteJoiner(stored.Name))
+                {
+                    FlushPresenceLocked(room);
+                }
                 // One event per room the user is in: someone sharing two of them is told once.
                 var change = (stored.NodeId, stored.Name, stored.Other, stored.Ts);
                 if (_remoteNicks.Count > 256)

@@ -22,6 +22,12 @@ namespace Sockchat.Server;
 /// nobody reads "old is now known as new" before "old joined". Changes leave the batch in the
 /// order they entered it.
 /// </para>
+/// <para>
+/// In a cluster, other nodes' changes arrive in the room's stream, already after the messages
+/// before them; in a room this node batches (by its own member count) they enter the same batch
+/// at once, and a message, rename or batch of another node's user whose join is pending flushes
+/// it first (<see cref="ChatHub.DeliverEventLocked"/>, <see cref="ChatHub.DeliverMessageLocked"/>).
+/// </para>
 /// </summary>
 public sealed partial class ChatHub
 {
@@ -94,7 +100,7 @@ public sealed partial class ChatHub
     }
 
     /// <summary>Adds a change to the room's batch and, for the first one, schedules the flush. Runs under the lock.</summary>
-    private void PendPresenceLocked(Room room, PresenceChange change, ClientSession session)
+    private void PendPresenceLocked(Room room, PresenceChange change, ClientSession? session)
     {
         if (room.AddPendingPresence(change, session) && room.PresenceTimer is null)
         {

@@ -170,6 +170,7 @@ public sealed class Room(string name, int cacheSize, long lastSeq = 0, long cach
     // Batched presence (see ChatHub.Presence.cs). Guarded by the hub's lock like everything here.
     private readonly List<PresenceChange> _pendingPresence = [];
     private HashSet<ClientSession>? _pendingJoiners;
+    private HashSet<string>? _pendingRemoteJoiners;
     private int _presenceInFlight;
 
     /// <summary>The timer that flushes <see cref="_pendingPresence"/>; set while changes are pending.</summary>
@@ -184,14 +185,21 @@ public sealed class Room(string name, int cacheSize, long lastSeq = 0, long cach
     /// <summary>A change decided to be batched is on its way (behind the messages queued before it).</summary>
     public void PresenceOnItsWay() => _presenceInFlight++;
 
-    /// <summary>A change that was on its way joins the batch; true when it is the first pending one (a flush needs scheduling).</summary>
-    public bool AddPendingPresence(PresenceChange change, ClientSession session)
+    /// <summary>
+    /// A change that was on its way joins the batch; true when it is the first pending one (a flush
+    /// needs scheduling). <paramref name="session"/> is null for a user of another cluster node.
+    /// </summary>
+    public bool AddPendingPresence(PresenceChange change, ClientSession? session)
     {
         _presenceInFlight--;
         _pendingPresence.Add(change);
-        if (change.Joined)
+        if (change.Joined && session is not null)
         {
             (_pendingJoiners ??= []).Add(session);
+        }
+        else if (change.Joined)
+        {
+            (_pendingRemoteJoiners ??= new HashSet<string>(StringComparer.Ordinal)).Add(Names.NickKey(change.Name));
         }
         return _pendingPresence.Count == 1;
     }
@@ -199,12 +207,16 @@ public sealed class Room(string name, int cacheSize, long lastSeq = 0, long cach
     /// <summary>True when the session's join is pending here, not yet announced to the room.</summary>
     public bool IsPendingJoiner(ClientSession session) => _pendingJoiners?.Contains(session) == true;
 
+    /// <summary>True when the join of another node's user of this name is pending here.</summary>
+    public bool IsPendingRemoteJoiner(string name) => _pendingRemoteJoiners?.Contains(Names.NickKey(name)) == true;
+
     /// <summary>Takes the pending changes, oldest first, and forgets them.</summary>
     public List<PresenceChange> TakePendingPresence()
     {
         var taken = new List<PresenceChange>(_pendingPresence);
         _pendingPresence.Clear();
         _pendingJoiners = null;
+        _pendingRemoteJoiners = null;
         return taken;
     }
 

@@ -17,6 +17,61 @@ public sealed class ClusterPresenceTests(ITestOutputHelper output) : ClusterTest
         Cluster = new ClusterOptions { ConnectionString = Db.ConnectionString },
     }, output);
 
+    [Fact(Timeout = 30000)]
+    public async Task Joins_from_another_node_into_a_busy_room_are_batched_and_a_joiners_first_message_comes_after_its_joined()
+    {
+        // Arrange: node b batches presence from 2 members on, on a clock the test moves; node a does not batch.
+        var interval = TimeSpan.FromSeconds(1);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var a = await NodeAsync();
+        await using var b = await TestServer.StartAsync(new ServerOptions
+        {
+            Cluster = new ClusterOptions { ConnectionString = Db.ConnectionString },
+            PresenceBatchMembers = 2,
+            PresenceBatchInterval = interval,
+        }, output, time);
+        await using var bob = await JsonTestClient.JoinAsync(b, "bob");
+        await using var carol = await JsonTestClient.JoinAsync(b, "carol");
+        await using var zed = await JsonTestClient.JoinAsync(a, "zed");
+        await zed.SayAndWaitAsync("pacer");
+        await bob.ExpectAsync<MsgFrame>(m => m.Text == "pacer");
+
+        // Act 1: three join on node a; a message after them shows node b has had their events.
+        var joiners = new List<JsonTestClient>();
+        try
+        {
+            foreach (var name in new[] { "u1", "u2", "u3" })
+            {
+                joiners.Add(await JsonTestClient.JoinAsync(a, name));
+            }
+            await zed.SayAndWaitAsync("after the joins");
+            await bob.ExpectAsync<MsgFrame>(m => m.Text == "after the joins");
+            var beforeFlush = bob.Received<JoinedFrame>().Where(j => j.Name.StartsWith('u')).ToList();
+            time.Advance(interval);
+            var batch = await bob.ExpectAsync<JoinedFrame>(j => j.Name.StartsWith('u'));
+
+            // Act 2: a fourth joins and speaks at once.
+            joiners.Add(await JsonTestClient.JoinAsync(a, "u4"));
+            await joiners[^1].SayAsync("first words");
+            await bob.ExpectAsync<MsgFrame>(m => m.Text == "first words");
+
+            // Assert: nothing before the flush, then one frame for three; u4's joined before its message without any flush timer.
+            Assert.Empty(beforeFlush);
+            Assert.Equal(["u1", "u2", "u3"], batch.Names);
+            var frames = bob.Frames.ToList();
+            var joinedAt = frames.FindIndex(f => f is JoinedFrame j && j.Name == "u4");
+            var saidAt = frames.FindIndex(f => f is MsgFrame { Text: "first words" });
+            Assert.InRange(joinedAt, 0, saidAt - 1);
+        }
+        finally
+        {
+            foreach (var joiner in joiners)
+            {
+                await joiner.DisposeAsync();
+            }
+        }
+    }
+
     private static async Task<ErrorFrame> RefusedAsync(TestServer node, string name, bool presence)
     {
         await using var client = await JsonTestClient.ConnectAsync(node.Port);
