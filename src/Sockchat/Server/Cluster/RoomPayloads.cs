@@ -98,8 +98,8 @@ internal static class RoomPayloads
         {
             return null;
         }
-        var lines = payload.Split('\n');
-        var head = lines[0].Split(' ', 7);
+        var headerEnd = payload.IndexOf('\n', StringComparison.Ordinal);
+        var head = (headerEnd < 0 ? payload : payload[..headerEnd]).Split(' ', 7);
         if (head.Length != 7 || !Long(head[1], out var node) || !Long(head[2], out var fromSeq) || !Long(head[3], out var toSeq)
             || !Long(head[4], out var fromEv) || !Long(head[5], out var toEv))
         {
@@ -107,7 +107,13 @@ internal static class RoomPayloads
         }
         var room = head[6];
         var records = new List<object>();
-        var i = node == ownNode ? lines.Length : 1;
+        if (node == ownNode || headerEnd < 0)
+        {
+            // The committing node's own (it delivered them already: the rest is not even split), or an empty chunk.
+            return new RoomChunk(room, node, fromSeq, toSeq, fromEv, toEv, records);
+        }
+        var lines = payload[(headerEnd + 1)..].Split('\n');
+        var i = 0;
         while (i < lines.Length)
         {
             switch (lines[i])
