@@ -22,6 +22,17 @@ public sealed class ClusterFailureTests(ITestOutputHelper output) : ClusterTest
         },
     }, output, time);
 
+    /// <summary>A proxy to the test's PostgreSQL that can be cut and restored.</summary>
+    private CuttableProxy Proxy()
+    {
+        var direct = new NpgsqlConnectionStringBuilder(Db.ConnectionString);
+        return new CuttableProxy(direct.Host!, direct.Port);
+    }
+
+    /// <summary>The test database's connection string through <paramref name="proxy"/>, with short timeouts so a cut shows quickly.</summary>
+    private string ViaProxy(CuttableProxy proxy) =>
+        new NpgsqlConnectionStringBuilder(Db.ConnectionString) { Port = proxy.Port, Timeout = 3, CommandTimeout = 5 }.ConnectionString;
+
     /// <summary>A node that died without a word: its row, a user holding a name, in #general.</summary>
     private async Task<long> DeadNodeWithUserAsync(string name, long heartbeatMs)
     {
@@ -119,10 +130,8 @@ public sealed class ClusterFailureTests(ITestOutputHelper output) : ClusterTest
     public async Task A_node_that_loses_postgresql_refuses_to_ack_reports_unhealthy_and_resumes_without_loss_or_duplicate()
     {
         // Arrange
-        var direct = new NpgsqlConnectionStringBuilder(Db.ConnectionString);
-        await using var proxy = new CuttableProxy(direct.Host!, direct.Port);
-        var viaProxy = new NpgsqlConnectionStringBuilder(Db.ConnectionString) { Port = proxy.Port, Timeout = 3, CommandTimeout = 5 }.ConnectionString;
-        await using var cut = await NodeAsync(viaProxy);
+        await using var proxy = Proxy();
+        await using var cut = await NodeAsync(ViaProxy(proxy));
         await using var fine = await NodeAsync();
         await using var onCut = await JsonTestClient.JoinAsync(cut, "oncut");
         await using var onFine = await JsonTestClient.JoinAsync(fine, "onfine");
@@ -158,10 +167,8 @@ public sealed class ClusterFailureTests(ITestOutputHelper output) : ClusterTest
     public async Task A_dm_sent_while_the_targets_node_cannot_hear_postgresql_arrives_once_it_is_back()
     {
         // Arrange: bob's node reaches PostgreSQL through a proxy that can be cut.
-        var direct = new NpgsqlConnectionStringBuilder(Db.ConnectionString);
-        await using var proxy = new CuttableProxy(direct.Host!, direct.Port);
-        var viaProxy = new NpgsqlConnectionStringBuilder(Db.ConnectionString) { Port = proxy.Port, Timeout = 3, CommandTimeout = 5 }.ConnectionString;
-        await using var cut = await NodeAsync(viaProxy);
+        await using var proxy = Proxy();
+        await using var cut = await NodeAsync(ViaProxy(proxy));
         await using var fine = await NodeAsync();
         await using var bob = await JsonTestClient.JoinAsync(cut, "bob");
         await using var alice = await JsonTestClient.JoinAsync(fine, "alice");
