@@ -112,7 +112,7 @@ public sealed partial class BenchClient
                 {
                     CountCorrupt(line);
                 }
-                else if (outcome != DeliveryOutcome.Duplicate)
+                else if (outcome is DeliveryOutcome.New or DeliveryOutcome.Reordered)
                 {
                     _latency.Record(payload.SentTicks, now);
                     LastDeliveryTicks = now;

@@ -61,6 +61,9 @@ public sealed partial class BenchClient : IDisposable
     /// <summary>How this client speaks to the server (in a mixed run, web clients and TCP clients differ).</summary>
     public ChatDialect Dialect => _dialect;
 
+    /// <summary>What goes before each payload this client sends (the dialect's prefix for its room).</summary>
+    public byte[] MessagePrefix => _dialect.MessagePrefixFor(_session);
+
     /// <summary>Lines that should have been one payload and were not (spliced or damaged).</summary>
     public long Corrupt { get; private set; }
 

@@ -81,6 +81,13 @@ public sealed record BenchOptions
     /// <summary>In idle mode, clients are grouped into rooms (channels) of this many; 0 puts everyone in one.</summary>
     public int IdleRoomSize { get; init; } = 100;
 
+    /// <summary>
+    /// In chat mode, client i joins room <see cref="RoomName"/>(i mod this), so sender k (client k) posts into
+    /// room k mod this and its messages are expected at that room's members only; 1 keeps everyone in the
+    /// dialect's default room.
+    /// </summary>
+    public int ChatRooms { get; init; } = 1;
+
     /// <summary>In idle mode, how long the connections are held after everyone is ready.</summary>
     public double HoldSeconds { get; init; } = 2;
 
@@ -111,7 +118,16 @@ public sealed record BenchOptions
     public TimeSpan ReadyTimeout => TimeSpan.FromSeconds(ReadyTimeoutSeconds
         ?? (Mode == BenchMode.Idle ? Math.Max(TimeLimitSeconds / 2, TimeLimitSeconds - HoldSeconds - 3) : TimeLimitSeconds / 2));
 
-    /// <summary>Deliveries a loss-free run makes: every sender's messages reach every other reading client.</summary>
+    /// <summary>The room (or channel, without '#') of room number <paramref name="number"/>, in idle and chat mode alike.</summary>
+    public static string RoomName(int number) => $"idle{number}";
+
+    /// <summary>Which of the <see cref="ChatRooms"/> client <paramref name="index"/> is in (always 0 with one room).</summary>
+    public int ChatRoomOf(int index) => index % ChatRooms;
+
+    /// <summary>
+    /// Deliveries a loss-free run makes: every sender's messages reach every other reading client of
+    /// its room (with one room, every other reading client).
+    /// </summary>
     public long ExpectedDeliveries
     {
         get
@@ -120,8 +136,21 @@ public sealed record BenchOptions
             {
                 return 0;
             }
-            var readers = (long)Clients - 1 - (StopReader is null ? 0 : 1);
-            return (long)Senders * Messages * Math.Max(0, readers);
+            long total = 0;
+            for (var room = 0; room < ChatRooms; room++)
+            {
+                var stopped = StopReader is { } reader && ChatRoomOf(reader) == room ? 1 : 0;
+                var readers = (long)InRoom(Clients, room) - 1 - stopped;
+                total += (long)InRoom(Senders, room) * Messages * Math.Max(0, readers);
+            }
+            return total;
         }
     }
+
+    /// <summary>What client <paramref name="index"/> should get: the messages of every other sender in its room.</summary>
+    public long ExpectedAt(int index) =>
+        (long)Messages * (InRoom(Senders, ChatRoomOf(index)) - (index < Senders ? 1 : 0));
+
+    /// <summary>How many of indexes 0..<paramref name="count"/>-1 fall into <paramref name="room"/> (index mod <see cref="ChatRooms"/>).</summary>
+    private int InRoom(int count, int room) => count / ChatRooms + (room < count % ChatRooms ? 1 : 0);
 }

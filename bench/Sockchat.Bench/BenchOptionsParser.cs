@@ -20,6 +20,9 @@ public static class BenchOptionsParser
           --messages M             messages per sender [100]
           --size B                 payload bytes per message [64]
           --rate R                 messages/s per sender, 0 = as fast as possible [0]
+          --chat-rooms N           chat: client i joins room idle(i mod N), sender k posts into room k mod N, and
+                                   each message is expected at its room's members only; N > 1 needs a dialect
+                                   that joins rooms (json, websocket, irc) [1: everyone in the default room]
           --mode chat|idle|room    idle: connect, hold, measure memory per connection; room: everyone joins one
                                    room, client 0 posts one message, then hold and measure memory [chat]
           --server-pid PID         read the server's VmRSS/VmHWM from /proc/PID/status
@@ -88,6 +91,7 @@ public static class BenchOptionsParser
                 "--stop-reader-grace" => options with { StopReaderGraceSeconds = Number(name, value, 0, 60) },
                 "--stop-reader-drain" => options with { StopReaderDrainSeconds = Number(name, value, 0.1, 60) },
                 "--irc-oper" => options with { IrcOper = value.Contains(':') ? value : throw new BenchUsageException("--irc-oper wants NAME:PASSWORD") },
+                "--chat-rooms" => options with { ChatRooms = Int(name, value, 1, 1_000_000) },
                 "--idle-room-size" => options with { IdleRoomSize = Int(name, value, 0, 1_000_000) },
                 "--hold" => options with { HoldSeconds = Number(name, value, 0, 3600) },
                 "--register-window" => options with { RegisterWindowSeconds = Number(name, value, 0.1, 3600) },
@@ -146,6 +150,18 @@ public static class BenchOptionsParser
         {
             throw new BenchUsageException($"room mode needs a dialect that registers clients (json, text or irc), not {options.Dialect}");
         }
+        if (options.ChatRooms > 1 && options.Mode != BenchMode.Chat)
+        {
+            throw new BenchUsageException($"--chat-rooms is for chat mode (idle mode has --idle-room-size; room mode is one room), not {ModeName(options.Mode)} mode");
+        }
+        if (options.ChatRooms > options.Clients)
+        {
+            throw new BenchUsageException($"--chat-rooms {options.ChatRooms} is more than --clients {options.Clients}: every room needs a client");
+        }
+        if (options.ChatRooms > 1 && !dialect.CanJoinRooms)
+        {
+            throw new BenchUsageException($"--chat-rooms {options.ChatRooms} needs a dialect whose clients join a room (json, websocket or irc), not {options.Dialect}");
+        }
         if (options.Mode == BenchMode.Chat && options.Senders == 0 && options.Messages > 0)
         {
             throw new BenchUsageException("chat mode needs at least one sender (--senders)");
@@ -163,6 +179,13 @@ public static class BenchOptionsParser
         "idle" => BenchMode.Idle,
         "room" => BenchMode.Room,
         _ => throw new BenchUsageException($"--mode is chat, idle or room, not '{value}'"),
+    };
+
+    private static string ModeName(BenchMode mode) => mode switch
+    {
+        BenchMode.Idle => "idle",
+        BenchMode.Room => "room",
+        _ => "chat",
     };
 
     private static int Int(string name, string value, int min, int max) =>

@@ -23,6 +23,8 @@ public sealed record BenchReport
     public double ReadyMs { get; init; }
     public int Senders { get; init; }
     public int Messages { get; init; }
+    /// <summary>Chat mode: the rooms the clients were spread over (<c>--chat-rooms</c>, 1 = one room); null in the other modes.</summary>
+    public int? ChatRooms { get; init; }
     public int Size { get; init; }
     public double Rate { get; init; }
     public long Sent { get; init; }

@@ -15,8 +15,20 @@ public abstract class ChatDialect
     /// <summary>True when clients speak it over the web port's WebSocket (one frame per message) instead of a TCP line stream.</summary>
     public virtual bool IsWebSocket => false;
 
+    /// <summary>
+    /// True when the handshake puts a client into <see cref="DialectSession.Room"/> and its messages go
+    /// there: what idle mode's rooms (<c>--idle-room-size</c>) and <c>--chat-rooms</c> need.
+    /// </summary>
+    public virtual bool CanJoinRooms => false;
+
     /// <summary>Bytes written before a payload to make it a chat line.</summary>
     public abstract byte[] MessagePrefix { get; }
+
+    /// <summary>
+    /// The prefix for <paramref name="session"/>'s messages: <see cref="MessagePrefix"/>, unless the
+    /// dialect names the room in every message (IRC's <c>PRIVMSG #channel</c>). Asked once per sender.
+    /// </summary>
+    public virtual byte[] MessagePrefixFor(DialectSession session) => MessagePrefix;
 
     /// <summary>Bytes written after a payload, line ending included.</summary>
     public abstract byte[] MessageSuffix { get; }

@@ -11,6 +11,9 @@ public enum DeliveryOutcome
     /// <summary>Already received once.</summary>
     Duplicate,
 
+    /// <summary>From a sender of another room: this receiver should not have got it (counted as a duplicate).</summary>
+    Misrouted,
+
     /// <summary>A sender or sequence number that no sender of this run used.</summary>
     Unknown,
 }

@@ -4,7 +4,10 @@ namespace Sockchat.Bench;
 /// One receiver's account of what it got from each sender: counts unique deliveries, duplicates
 /// and messages that arrived after a later one of the same sender. Exact (a bit per expected
 /// message) unless the run is too large to track, when a sequence at or below the highest seen is
-/// counted as reordered. Owned by one client's receive loop; the counters are read by others.
+/// counted as reordered. With rooms (<c>--chat-rooms</c>), sender s posts into room s mod rooms and
+/// only that room's members should get it: a message of another room's sender is misrouted, and
+/// counted with the duplicates (a delivery that should not have happened). Owned by one client's
+/// receive loop; the counters are read by others.
 /// </summary>
 public sealed class DeliveryTracker
 {
@@ -12,11 +15,20 @@ public sealed class DeliveryTracker
     private readonly long _messages;
     private readonly long[] _highest;
     private readonly ulong[]?[]? _seen;
+    private readonly int _rooms;
+    private readonly int _room;
 
-    public DeliveryTracker(int senders, long messages, bool exact)
+    /// <param name="rooms">How many rooms the senders are spread over (sender s posts into room s mod rooms); 1: one room for all.</param>
+    /// <param name="room">The room this receiver is in, 0..rooms-1.</param>
+    public DeliveryTracker(int senders, long messages, bool exact, int rooms = 1, int room = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rooms, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(room);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(room, rooms);
         _senders = senders;
         _messages = messages;
+        _rooms = rooms;
+        _room = room;
         _highest = new long[senders];
         Array.Fill(_highest, -1L);
         _seen = exact ? new ulong[]?[senders] : null;
@@ -28,11 +40,20 @@ public sealed class DeliveryTracker
 
     public long Reordered { get; private set; }
 
+    /// <summary>Messages of a sender in another room (also counted in <see cref="Duplicated"/>).</summary>
+    public long Misrouted { get; private set; }
+
     public DeliveryOutcome Record(int sender, long sequence)
     {
         if ((uint)sender >= (uint)_senders || sequence < 0 || sequence >= _messages)
         {
             return DeliveryOutcome.Unknown;
+        }
+        if (_rooms > 1 && sender % _rooms != _room)
+        {
+            Misrouted++;
+            Duplicated++;
+            return DeliveryOutcome.Misrouted;
         }
         if (_seen is not null)
         {

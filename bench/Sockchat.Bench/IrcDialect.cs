@@ -4,8 +4,8 @@ namespace Sockchat.Bench;
 
 /// <summary>
 /// IRC (RFC 2812) as ngIRCd speaks it: NICK/USER, wait for 001, JOIN the channel, ready when the
-/// server confirms our own JOIN. Messages are <c>PRIVMSG #bench :payload</c>; incoming ones read
-/// <c>:nick!user@host PRIVMSG #bench :payload</c>. PING is answered with PONG. IRC servers do not
+/// server confirms our own JOIN. Messages are <c>PRIVMSG #bench :payload</c> (or the session's room's
+/// channel); incoming ones read <c>:nick!user@host PRIVMSG #bench :payload</c>. PING is answered with PONG. IRC servers do not
 /// echo a message to its sender.
 /// With an operator login (<c>--irc-oper name:password</c>) each sender becomes an IRC operator
 /// and sets user mode +F, ngIRCd's "relaxed flood protection", before joining.
@@ -17,7 +17,13 @@ public sealed class IrcDialect(string? oper) : ChatDialect
 
     public override string Name => "irc";
 
+    /// <summary>The client JOINs <c>#room</c> after 001, and each of its messages names that channel.</summary>
+    public override bool CanJoinRooms => true;
+
     public override byte[] MessagePrefix { get; } = "PRIVMSG #bench :"u8.ToArray();
+
+    public override byte[] MessagePrefixFor(DialectSession session) =>
+        session.Room is null ? MessagePrefix : Encoding.ASCII.GetBytes($"PRIVMSG #{session.Room} :");
 
     public override byte[] MessageSuffix { get; } = "\r\n"u8.ToArray();
 

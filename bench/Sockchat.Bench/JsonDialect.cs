@@ -22,6 +22,9 @@ public sealed class JsonDialect : ChatDialect
 
     public override string Name => "json";
 
+    /// <summary><c>hello.room</c> puts the client in the room; a <c>say</c> without a room goes to the current one.</summary>
+    public override bool CanJoinRooms => true;
+
     public override byte[] MessagePrefix { get; } = "{\"type\":\"say\",\"text\":\""u8.ToArray();
 
     public override byte[] MessageSuffix { get; } = "\"}\n"u8.ToArray();

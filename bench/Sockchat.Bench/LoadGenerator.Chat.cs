@@ -31,7 +31,7 @@ public sealed partial class LoadGenerator
     private async Task SendLoopAsync(BenchClient client, long startTicks, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        var prefix = client.Dialect.MessagePrefix;
+        var prefix = client.MessagePrefix;
         var suffix = client.Dialect.MessageSuffix;
         var line = new byte[prefix.Length + Math.Max(_options.Size, Payload.MaxHeaderLength + 1) + suffix.Length];
         prefix.CopyTo(line, 0);

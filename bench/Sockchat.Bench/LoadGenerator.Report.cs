@@ -39,6 +39,7 @@ public sealed partial class LoadGenerator
             ReadyMs = Math.Round(result.ReadyMs, 1),
             Senders = _options.Mode == BenchMode.Idle ? 0 : _options.Senders,
             Messages = _options.Mode == BenchMode.Idle ? 0 : _options.Messages,
+            ChatRooms = _options.Mode == BenchMode.Chat ? _options.ChatRooms : null,
             Size = _options.Size,
             Rate = _options.Rate,
             Sent = Interlocked.Read(ref _sent),
@@ -87,8 +88,8 @@ public sealed partial class LoadGenerator
         {
             var members = counted.Where(c => c.IsWebSocket == web).ToArray();
             var groupReceived = members.Sum(c => c.Deliveries.Unique);
-            // Each member expects every sender's messages but its own.
-            var groupExpected = members.Sum(c => (long)_options.Messages * (_options.Senders - (c.Index < _options.Senders ? 1 : 0)));
+            // Each member expects the messages of every sender in its room but its own.
+            var groupExpected = members.Sum(c => _options.ExpectedAt(c.Index));
             var groupLast = members.Length == 0 ? 0 : members.Max(c => c.LastDeliveryTicks);
             var groupDuration = result.SendStartTicks is { } s && groupReceived > 0 ? LatencyRecorder.ToSeconds(groupLast - s) : 0;
             var groupLatency = (web ? _webLatency : _latency).Merge();

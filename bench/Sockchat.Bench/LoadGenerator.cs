@@ -43,7 +43,8 @@ public sealed partial class LoadGenerator : IDisposable
         _dialect = ChatDialect.Create(options.Dialect, options.IrcOper);
         _webLatency = new LatencyRecorder(_latency.BaseTicks);
         var webDialect = _dialect.IsWebSocket ? _dialect : new WebSocketDialect();
-        var exact = (double)options.Clients * options.Senders * options.Messages <= 2e9;
+        // A receiver keeps bits only for the senders of its own room.
+        var exact = (double)options.Clients * options.Senders * options.Messages / options.ChatRooms <= 2e9;
         var bufferBytes = options.Clients <= 200 ? 64 * 1024 : options.Clients <= 2000 ? 16 * 1024 : 4 * 1024;
         _clients = new BenchClient[options.Clients];
         _readyAtTicks = new long[options.Clients];
@@ -51,7 +52,7 @@ public sealed partial class LoadGenerator : IDisposable
         for (var i = 0; i < options.Clients; i++)
         {
             var session = new DialectSession(i, i < options.Senders, RoomFor(i));
-            var tracker = new DeliveryTracker(options.Senders, options.Messages, exact);
+            var tracker = new DeliveryTracker(options.Senders, options.Messages, exact, options.ChatRooms, options.ChatRoomOf(i));
             var web = options.IsWebClient(i);
             _clients[i] = new BenchClient(i, web ? webDialect : _dialect, session, tracker, web ? _webLatency : _latency, options.Size,
                 bufferBytes, OnStateChanged, options.ShowCorrupt > 0 ? ShowCorruptLine : null, web ? options.WebUrl : null);
@@ -126,13 +127,18 @@ public sealed partial class LoadGenerator : IDisposable
         _webLatency.Dispose();
     }
 
+    /// <summary>The room client <paramref name="index"/> joins: idle mode's rooms of <c>--idle-room-size</c>, chat mode's <c>--chat-rooms</c>, else the dialect's default.</summary>
     private string? RoomFor(int index)
     {
+        if (_options.Mode == BenchMode.Chat && _options.ChatRooms > 1)
+        {
+            return BenchOptions.RoomName(_options.ChatRoomOf(index));
+        }
         if (_options.Mode != BenchMode.Idle || _options.IdleRoomSize <= 0)
         {
             return null;
         }
-        return $"idle{index / _options.IdleRoomSize}";
+        return BenchOptions.RoomName(index / _options.IdleRoomSize);
     }
 
     private int _corruptShown;

@@ -51,7 +51,8 @@ public static class ReportFormatter
         if (r.Mode == "chat")
         {
             var rate = r.Rate > 0 ? $"{r.Rate:G} msg/s each" : "as fast as possible";
-            text.AppendLine(CultureInfo.InvariantCulture, $"load         {r.Senders} senders x {r.Messages} messages of {r.Size} B, {rate}; {r.Sent} sent");
+            var rooms = r.ChatRooms is > 1 ? $" in {r.ChatRooms} rooms" : "";
+            text.AppendLine(CultureInfo.InvariantCulture, $"load         {r.Senders} senders x {r.Messages} messages of {r.Size} B{rooms}, {rate}; {r.Sent} sent");
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"deliveries   {r.Received}/{r.Expected} (lost {r.Lost}, duplicated {r.Duplicated}, reordered {r.Reordered}, spliced {r.Spliced}, server errors {r.ServerErrors})");
             text.AppendLine(CultureInfo.InvariantCulture, $"throughput   {r.DeliveredPerS:N0} deliveries/s over {r.DurationS:F3} s");

@@ -17,6 +17,8 @@ public sealed class WebSocketDialect : ChatDialect
 
     public override bool IsWebSocket => true;
 
+    public override bool CanJoinRooms => true;
+
     public override byte[] MessagePrefix => _json.MessagePrefix;
 
     /// <summary>The JSON dialect's suffix without its line ending: the message's end is the frame's end.</summary>

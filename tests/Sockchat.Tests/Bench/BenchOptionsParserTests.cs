@@ -79,6 +79,78 @@ public sealed class BenchOptionsParserTests
         Assert.Equal(0, BenchOptionsParser.Parse(["--port", "1", "--clients", "1", "--senders", "1"]).ExpectedDeliveries);
     }
 
+    [Fact]
+    public void Chat_rooms_default_to_one_and_are_read_from_the_command_line()
+    {
+        // Act
+        var one = BenchOptionsParser.Parse(["--port", "1"]);
+        var rooms = BenchOptionsParser.Parse(["--port", "1", "--clients", "40", "--senders", "40", "--chat-rooms", "8"]);
+        var irc = BenchOptionsParser.Parse(["--port", "1", "--dialect", "irc", "--clients", "4", "--chat-rooms", "2"]);
+        var web = BenchOptionsParser.Parse(["--port", "1", "--dialect", "websocket", "--web-url", "http://127.0.0.1:2/", "--clients", "4", "--chat-rooms", "4"]);
+
+        // Assert
+        Assert.Equal(1, one.ChatRooms);
+        Assert.Equal(8, rooms.ChatRooms);
+        Assert.Equal(2, irc.ChatRooms);
+        Assert.Equal(4, web.ChatRooms);
+        Assert.Equal(1, BenchOptionsParser.Parse(["--port", "1", "--dialect", "text", "--chat-rooms", "1"]).ChatRooms);
+        Assert.Equal(1, BenchOptionsParser.Parse(["--port", "1", "--mode", "idle", "--chat-rooms", "1"]).ChatRooms);
+    }
+
+    [Fact]
+    public void Client_i_is_in_room_i_mod_n_so_sender_k_posts_into_room_k_mod_n()
+    {
+        // Arrange
+        var options = BenchOptionsParser.Parse(["--port", "1", "--clients", "10", "--senders", "5", "--chat-rooms", "3"]);
+
+        // Act
+        var rooms = Enumerable.Range(0, 10).Select(options.ChatRoomOf).ToArray();
+
+        // Assert
+        Assert.Equal([0, 1, 2, 0, 1, 2, 0, 1, 2, 0], rooms);
+        Assert.Equal("idle2", BenchOptions.RoomName(rooms[5]));
+    }
+
+    [Fact]
+    public void With_chat_rooms_each_message_is_expected_at_the_other_members_of_its_senders_room_only()
+    {
+        // 10 clients in 3 rooms: room 0 = {0,3,6,9}, room 1 = {1,4,7}, room 2 = {2,5,8}; senders 0..4:
+        // room 0 has senders 0 and 3 (3 other members each), room 1 has 1 and 4 (2 each), room 2 has 2 (2).
+        var options = BenchOptionsParser.Parse(["--port", "1", "--clients", "10", "--senders", "5", "--messages", "7", "--chat-rooms", "3"]);
+        Assert.Equal(7L * (2 * 3 + 2 * 2 + 1 * 2), options.ExpectedDeliveries);
+        // Per receiver: client 0 (a sender of room 0) gets sender 3's; client 6 gets 0's and 3's; client 5 gets 2's; 8 gets 2's.
+        Assert.Equal(7, options.ExpectedAt(0));
+        Assert.Equal(14, options.ExpectedAt(6));
+        Assert.Equal(7, options.ExpectedAt(5));
+        Assert.Equal(options.ExpectedDeliveries, Enumerable.Range(0, 10).Sum(options.ExpectedAt));
+
+        // The stopped reader (client 7, room 1) is not counted: room 1's senders lose one reader each.
+        var stopped = options with { StopReader = 7 };
+        Assert.Equal(7L * (2 * 3 + 2 * 1 + 1 * 2), stopped.ExpectedDeliveries);
+
+        // One room is today's formula, S x M x (N - 1); as many rooms as clients leaves nobody to read.
+        Assert.Equal(5L * 7 * 9, (options with { ChatRooms = 1 }).ExpectedDeliveries);
+        Assert.Equal(0, (options with { ChatRooms = 10 }).ExpectedDeliveries);
+        // Fewer senders than rooms: room 2 of 3 has none, and its members expect nothing.
+        var few = BenchOptionsParser.Parse(["--port", "1", "--clients", "9", "--senders", "2", "--messages", "5", "--chat-rooms", "3"]);
+        Assert.Equal(5L * (2 + 2), few.ExpectedDeliveries);
+        Assert.Equal(0, few.ExpectedAt(8));
+    }
+
+    [Theory]
+    [InlineData("--chat-rooms wants a whole number from 1 to 1000000, not '0'", "--port", "1", "--chat-rooms", "0")]
+    [InlineData("--chat-rooms wants a whole number from 1 to 1000000, not 'many'", "--port", "1", "--chat-rooms", "many")]
+    [InlineData("--chat-rooms 11 is more than --clients 10: every room needs a client", "--port", "1", "--chat-rooms", "11")]
+    [InlineData("--chat-rooms 2 needs a dialect whose clients join a room (json, websocket or irc), not text", "--port", "1", "--dialect", "text", "--chat-rooms", "2")]
+    [InlineData("--chat-rooms 2 needs a dialect whose clients join a room (json, websocket or irc), not relay", "--port", "1", "--dialect", "relay", "--chat-rooms", "2")]
+    [InlineData("--chat-rooms 2 needs a dialect whose clients join a room (json, websocket or irc), not ncat", "--port", "1", "--dialect", "ncat", "--chat-rooms", "2")]
+    [InlineData("--chat-rooms is for chat mode (idle mode has --idle-room-size; room mode is one room), not idle mode", "--port", "1", "--mode", "idle", "--chat-rooms", "2")]
+    [InlineData("--chat-rooms is for chat mode (idle mode has --idle-room-size; room mode is one room), not room mode", "--port", "1", "--mode", "room", "--chat-rooms", "2")]
+    public void A_bad_chat_rooms_value_is_rejected_with_a_message_saying_why(string message, params string[] args)
+    {
+        Assert.Equal(message, Rejected(args).Message);
+    }
+
     [Theory]
     [InlineData("--port is required")]
     [InlineData("--port is required", "--clients", "5")]
@@ -128,7 +200,7 @@ public sealed class BenchOptionsParserTests
         [
             "--host", "--port", "--dialect", "--clients", "--senders", "--messages", "--size", "--rate", "--mode", "--server-pid",
             "--source-addresses", "--time-limit", "--ready-timeout", "--drain-timeout", "--stall-timeout", "--stop-reader",
-            "--irc-oper", "--idle-room-size", "--hold", "--connect-concurrency", "--connect-rate", "--show-corrupt",
+            "--irc-oper", "--idle-room-size", "--chat-rooms", "--hold", "--connect-concurrency", "--connect-rate", "--show-corrupt",
             "--no-progress", "--label",
         ];
 

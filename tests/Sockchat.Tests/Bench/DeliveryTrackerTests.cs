@@ -108,6 +108,71 @@ public sealed class DeliveryTrackerTests
     }
 
     [Fact]
+    public void With_rooms_a_receiver_counts_its_own_rooms_senders_and_a_message_of_another_room_as_misrouted()
+    {
+        // Arrange: 6 senders x 3 messages over 3 rooms (sender s posts into room s mod 3); two members each of rooms 1 and 2.
+        var trackers = new[] { 1, 1, 2, 2 }.Select(room => new DeliveryTracker(senders: 6, messages: 3, exact: true, rooms: 3, room: room)).ToArray();
+
+        // Act: room 1's senders (1 and 4) reach room 1's members; room 2's (2 and 5) reach room 2's; sender 1's
+        // message 0 reaches a member of room 2 as well, and sender 0 (room 0) leaks into room 1.
+        foreach (var sender in new[] { 1, 4, 2, 5 })
+        {
+            foreach (var tracker in sender % 3 == 1 ? trackers[..2] : trackers[2..])
+            {
+                for (var seq = 0; seq < 3; seq++)
+                {
+                    Assert.Equal(DeliveryOutcome.New, tracker.Record(sender, seq));
+                }
+            }
+        }
+        var leakToRoom2 = trackers[2].Record(1, 0);
+        var leakToRoom1 = trackers[0].Record(0, 2);
+        var twice = trackers[1].Record(4, 1);
+
+        // Assert
+        Assert.Equal(DeliveryOutcome.Misrouted, leakToRoom2);
+        Assert.Equal(DeliveryOutcome.Misrouted, leakToRoom1);
+        Assert.Equal(DeliveryOutcome.Duplicate, twice);
+        Assert.All(trackers, t => Assert.Equal(2 * 3, t.Unique)); // each member got its room's 2 senders x 3 messages, no more
+        Assert.Equal([1, 1, 1, 0], trackers.Select(t => t.Duplicated));
+        Assert.Equal([1, 0, 1, 0], trackers.Select(t => t.Misrouted));
+        Assert.All(trackers, t => Assert.Equal(0, t.Reordered));
+    }
+
+    [Fact]
+    public void A_misrouted_message_takes_no_place_of_its_own_rooms_and_an_unknown_sender_is_still_unknown()
+    {
+        // Arrange
+        var tracker = new DeliveryTracker(senders: 4, messages: 2, exact: true, rooms: 2, room: 0);
+
+        // Act
+        DeliveryOutcome[] outcomes =
+        [
+            tracker.Record(1, 0),   // room 1's sender
+            tracker.Record(1, 0),   // again: misrouted again, never a duplicate of a message it should have had
+            tracker.Record(2, 0),   // room 0's
+            tracker.Record(4, 0),   // no such sender
+            tracker.Record(0, 2),   // past the last sequence
+        ];
+
+        // Assert
+        Assert.Equal([DeliveryOutcome.Misrouted, DeliveryOutcome.Misrouted, DeliveryOutcome.New, DeliveryOutcome.Unknown, DeliveryOutcome.Unknown], outcomes);
+        Assert.Equal(1, tracker.Unique);
+        Assert.Equal(2, tracker.Misrouted);
+        Assert.Equal(2, tracker.Duplicated);
+    }
+
+    [Fact]
+    public void One_room_is_every_sender_and_a_room_outside_the_rooms_is_refused()
+    {
+        var tracker = new DeliveryTracker(senders: 3, messages: 1, exact: true, rooms: 1, room: 0);
+        Assert.All(new[] { 0, 1, 2 }, sender => Assert.Equal(DeliveryOutcome.New, tracker.Record(sender, 0)));
+        Assert.Equal(0, tracker.Misrouted);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DeliveryTracker(3, 1, true, rooms: 2, room: 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DeliveryTracker(3, 1, true, rooms: 0, room: 0));
+    }
+
+    [Fact]
     public void A_tracker_for_a_run_with_no_messages_knows_no_sequence()
     {
         var tracker = new DeliveryTracker(senders: 3, messages: 0, exact: true);

@@ -100,6 +100,14 @@ public sealed class IrcDialectReadTests
     }
 
     [Fact]
+    public void A_session_with_a_room_posts_into_that_channel_and_one_without_into_bench()
+    {
+        Assert.Equal("PRIVMSG #idle3 :", Encoding.ASCII.GetString(_dialect.MessagePrefixFor(Session(3, isSender: true, room: "idle3"))));
+        Assert.Equal("PRIVMSG #bench :", Encoding.ASCII.GetString(_dialect.MessagePrefixFor(Session(0, isSender: true))));
+        Assert.True(_dialect.CanJoinRooms);
+    }
+
+    [Fact]
     public void Only_the_echo_of_its_own_join_after_001_makes_a_client_ready()
     {
         // Arrange

@@ -10,7 +10,7 @@ public sealed class ReportFormatterTests
     private static readonly string[] DocumentedFields =
     [
         "label", "dialect", "mode", "clients", "ready", "failed", "disconnected", "end_reasons", "connect_ms", "ready_ms",
-        "senders", "messages", "size", "rate", "sent", "expected", "received", "lost", "duplicated", "reordered", "spliced",
+        "senders", "messages", "chat_rooms", "size", "rate", "sent", "expected", "received", "lost", "duplicated", "reordered", "spliced",
         "server_errors", "reads", "duration_s", "delivered_per_s", "p50_us", "p90_us", "p99_us", "p999_us", "max_us", "mean_us",
         "server_pid", "server_rss_before_kib", "server_rss_kib", "server_hwm_kib", "kib_per_connection", "server_cpu_s",
         "generator_cpu_s", "stop_reader", "stop_reader_disconnected", "status", "exit_code",
@@ -20,7 +20,7 @@ public sealed class ReportFormatterTests
     {
         Label = "b-100", Dialect = "json", Mode = "chat", Clients = 100, Ready = 100, Failed = 0, Disconnected = 1,
         EndReasons = new Dictionary<string, int> { ["closed by server"] = 1 },
-        ConnectMs = 12.5, ReadyMs = 80.1, Senders = 10, Messages = 1000, Size = 64, Rate = 0, Sent = 10_000,
+        ConnectMs = 12.5, ReadyMs = 80.1, Senders = 10, Messages = 1000, ChatRooms = 1, Size = 64, Rate = 0, Sent = 10_000,
         Expected = 990_000, Received = 989_000, Lost = 1_000, Duplicated = 2, Reordered = 3, Spliced = 4, ServerErrors = 5,
         Reads = 40_000, DurationS = 1.25, DeliveredPerS = 791_200, P50Us = 900, P90Us = 2_000, P99Us = 5_000, P999Us = 9_000,
         MaxUs = 12_000, MeanUs = 1_100.5, ServerPid = 4321, ServerRssBeforeKib = 50_000, ServerRssKib = 60_000, ServerHwmKib = 70_000,
@@ -67,5 +67,18 @@ public sealed class ReportFormatterTests
         Assert.StartsWith("== b-100 (json): lossy", summary, StringComparison.Ordinal);
         Assert.Contains("deliveries   989000/990000 (lost 1000, duplicated 2, reordered 3, spliced 4, server errors 5)", summary, StringComparison.Ordinal);
         Assert.Contains("1 x closed by server", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_json_line_gives_the_chat_rooms_and_the_summary_names_them_when_there_are_several()
+    {
+        // Act
+        var rooms = Lossy with { ChatRooms = 50 };
+        using var json = JsonDocument.Parse(ReportFormatter.ToJsonLine(rooms));
+
+        // Assert
+        Assert.Equal(50, json.RootElement.GetProperty("chat_rooms").GetInt32());
+        Assert.Contains("10 senders x 1000 messages of 64 B in 50 rooms,", ReportFormatter.ToSummary(rooms), StringComparison.Ordinal);
+        Assert.Contains("10 senders x 1000 messages of 64 B,", ReportFormatter.ToSummary(Lossy), StringComparison.Ordinal);
     }
 }
