@@ -523,14 +523,8 @@ public sealed partial class ChatHub
         bool behind;
         lock (_gate)
         {
-            if (!_rooms.TryGetValue(chunk.Room, out var known) || known.MemberCount == 0)
-            {
-                behind = false;
-            }
-            else
-            {
-                behind = known.LastDeliveredSeq < chunk.FromSeq || known.LastEvent < chunk.FromEv;
-            }
+            behind = _rooms.TryGetValue(chunk.Room, out var known) && known.MemberCount > 0
+                && (known.LastDeliveredSeq < chunk.FromSeq || known.LastEvent < chunk.FromEv);
         }
         if (behind)
         {
@@ -538,35 +532,29 @@ public sealed partial class ChatHub
         }
         lock (_gate)
         {
-            if (!_rooms.TryGetValue(chunk.Room, out var room) || room.MemberCount == 0)
+            if (_rooms.TryGetValue(chunk.Room, out var room) && room.MemberCount > 0)
             {
-                // Nothing to deliver: the cursors move (a room not known yet is created at that point).
-            }
-            else if (room.LastDeliveredSeq < chunk.FromSeq || room.LastEvent < chunk.FromEv)
-            {
-                // The read before it failed: the next notification or poll reads from where the cursor is.
-                return;
-            }
-            else
-            {
+                if (room.LastDeliveredSeq < chunk.FromSeq || room.LastEvent < chunk.FromEv)
+                {
+                    // The read before it failed: the next notification or poll reads from where the cursor is.
+                    return;
+                }
                 foreach (var record in chunk.Records)
                 {
-                    if (record is MsgFrame message)
+                    if (record is StoredEvent stored)
                     {
-                        if (message.Seq == room.LastDeliveredSeq + 1)
-                        {
-                            DeliverMessageLocked(room, message);
-                        }
+                        DeliverEventLocked(cluster, room, stored);
                     }
-                    else
+                    else if (record is MsgFrame message && message.Seq == room.LastDeliveredSeq + 1)
                     {
-                        DeliverEventLocked(cluster, room, (StoredEvent)record);
+                        DeliverMessageLocked(room, message);
                     }
                 }
                 FlushAcksLocked(room);
                 return;
             }
         }
+        // Nobody here is in the room: only its cursors move (a room not known yet is created at that point).
         await CatchUpAsync(cluster, chunk.Room, chunk.ToSeq, chunk.ToEv);
     }
 
