@@ -221,42 +221,112 @@ public sealed partial class ChatHub
 
     /// <summary>
     /// The cluster's fan-out loop: this node's stored batches, other nodes' notifications, the
-    /// safety-net resyncs and DMs, one at a time, in arrival order. Ends when the node's work
-    /// queue completes (after the writer stored everything, at shutdown).
+    /// safety-net resyncs and DMs, one at a time, in arrival order, but for one thing: this node's
+    /// own batch is published where its notification stands among the other nodes' commits (commit
+    /// order). When that notification comes first (its batch is on its way from the writer), the
+    /// work behind it waits for the batch; when the batch comes first, it goes at once. Either way
+    /// a room's cursor is where the next commit starts, so nothing is read back. Ends when the
+    /// node's work queue completes (after the writer stored everything, at shutdown).
     /// </summary>
     private async Task RunClusterFanoutAsync(ClusterNode cluster)
     {
+        var held = new Queue<FanoutWork>();
         await foreach (var work in cluster.Work.ReadAllAsync())
         {
-            switch (work)
+            if (_awaitedCommit is not null && work is not LocalBatch)
             {
-                case LocalBatch(var batch):
-                    await PublishClusterAsync(cluster, batch);
-                    break;
-                case RoomAdvanced advanced:
-                    await CatchUpAsync(cluster, advanced.Room, advanced.Seq, advanced.Event);
-                    break;
-                case RoomChunk chunk:
-                    await ApplyChunkAsync(cluster, chunk);
-                    break;
-                case Resync:
-                    await ResyncAsync(cluster);
-                    break;
-                case RemoteDm(var n, var dm):
-                    await DeliverRemoteDmAsync(cluster, n, dm);
-                    break;
-                case Settle(var room, var done):
-                    try
+                held.Enqueue(work);
+                continue;
+            }
+            await DoClusterWorkAsync(cluster, work);
+            while (_awaitedCommit is null && held.TryDequeue(out var next))
+            {
+                await DoClusterWorkAsync(cluster, next);
+            }
+        }
+        _awaitedCommit = null;
+        while (held.TryDequeue(out var rest))
+        {
+            await DoClusterWorkAsync(cluster, rest);
+        }
+    }
+
+    /// <summary>The notification of this node's commit whose batch the fan-out waits for (the fan-out loop's alone).</summary>
+    private OwnCommit? _awaitedCommit;
+
+    /// <summary>The number of the last of this node's batches published (the fan-out loop's alone).</summary>
+    private long _publishedCommit;
+
+    private async Task DoClusterWorkAsync(ClusterNode cluster, FanoutWork work)
+    {
+        switch (work)
+        {
+            case LocalBatch(var batch, var commit):
+                await PublishClusterAsync(cluster, batch);
+                _publishedCommit = commit;
+                if (_awaitedCommit is { } awaited && awaited.Commit <= commit)
+                {
+                    _awaitedCommit = null;
+                    await DoClusterWorkAsync(cluster, awaited);
+                }
+                break;
+            case OwnCommit own when own.Commit > _publishedCommit:
+                _awaitedCommit = own;
+                break;
+            case OwnCommit own:
+                // Published: the seq cursors stand at its end already, unless the batch failed while the commit
+                // went through (then this reads what it stored).
+                foreach (var section in own.Sections)
+                {
+                    if (section is RoomChunk chunk)
                     {
-                        var (seq, ev) = await cluster.Store.RoomPositionAsync(room, CancellationToken.None);
-                        await CatchUpAsync(cluster, room, seq, ev);
+                        PassOwnEvents(chunk);
+                        await CatchUpAsync(cluster, chunk.Room, chunk.ToSeq, chunk.ToEv);
                     }
-                    catch (Exception ex) when (ClusterStore.IsDatabaseFailure(ex))
+                    else if (section is RoomAdvanced advanced)
                     {
-                        Cluster.ClusterLog.ReadFailed(_logger, room, ex.Message);
+                        await CatchUpAsync(cluster, advanced.Room, advanced.Seq, advanced.Event);
                     }
-                    done.TrySetResult();
-                    break;
+                }
+                break;
+            case RoomAdvanced advanced:
+                await CatchUpAsync(cluster, advanced.Room, advanced.Seq, advanced.Event);
+                break;
+            case RoomChunk chunk:
+                await ApplyChunkAsync(cluster, chunk);
+                break;
+            case Resync:
+                await ResyncAsync(cluster);
+                break;
+            case RemoteDm(var n, var dm):
+                await DeliverRemoteDmAsync(cluster, n, dm);
+                break;
+            case Settle(var room, var done):
+                try
+                {
+                    var (seq, ev) = await cluster.Store.RoomPositionAsync(room, CancellationToken.None);
+                    await CatchUpAsync(cluster, room, seq, ev);
+                }
+                catch (Exception ex) when (ClusterStore.IsDatabaseFailure(ex))
+                {
+                    Cluster.ClusterLog.ReadFailed(_logger, room, ex.Message);
+                }
+                done.TrySetResult();
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The event cursor of a room past this node's own section of it, when it stands at its start:
+    /// the events in it are this node's users', shown here already, so there is nothing to read.
+    /// </summary>
+    private void PassOwnEvents(RoomChunk own)
+    {
+        lock (_gate)
+        {
+            if (_rooms.TryGetValue(own.Room, out var room) && room.LastEvent == own.FromEv && room.LastDeliveredSeq >= own.FromSeq)
+            {
+                room.LastEvent = own.ToEv;
             }
         }
     }
@@ -471,6 +541,7 @@ public sealed partial class ChatHub
             }
             List<MsgFrame> messages;
             List<StoredEvent> events;
+            Metrics?.StreamRead();
             try
             {
                 messages = seqCursor < toSeq ? await cluster.Store.ReadLiveAsync(roomName, seqCursor, toSeq, CancellationToken.None) : [];

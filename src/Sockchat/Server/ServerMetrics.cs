@@ -21,6 +21,7 @@ public sealed class ServerMetrics : IDisposable
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _slowDrops;
     private readonly Histogram<double> _historyWrite;
+    private readonly Counter<long> _streamReads;
 
     /// <param name="queuedBytes">The bytes queued for all clients now (observed at each collection).</param>
     public ServerMetrics(string version, Func<long> queuedBytes)
@@ -34,6 +35,8 @@ public sealed class ServerMetrics : IDisposable
         _bytesOut = _meter.CreateCounter<long>("sockchat.bytes.sent", "By", "Bytes written to clients");
         _rateLimited = _meter.CreateCounter<long>("sockchat.rate_limited", "{frame}", "Frames refused for going over the client's rate");
         _slowDrops = _meter.CreateCounter<long>("sockchat.slow_disconnects", "{connection}", "Clients disconnected for not reading (slow)");
+        _streamReads = _meter.CreateCounter<long>("sockchat.cluster.stream_reads", "{read}",
+            "Cluster mode: reads of a room's stream back from PostgreSQL by the fan-out, for what it could not deliver from a notification (one missed, a long message's pointer); none while the node keeps up");
         _historyWrite = _meter.CreateHistogram<double>("sockchat.history.write.duration", "s", "Time to store one batch of messages (one transaction)",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
         _meter.CreateObservableGauge("sockchat.outbox.queued_bytes", queuedBytes, "By", "Bytes queued for clients and not yet written");
@@ -61,6 +64,8 @@ public sealed class ServerMetrics : IDisposable
     public void RateLimited() => _rateLimited.Add(1);
 
     public void SlowDisconnect() => _slowDrops.Add(1);
+
+    public void StreamRead() => _streamReads.Add(1);
 
     public void HistoryWritten(TimeSpan took) => _historyWrite.Record(took.TotalSeconds);
 

@@ -202,4 +202,62 @@ public sealed class ClusterMessageTests(ITestOutputHelper output) : ClusterTest
         // Assert
         Assert.Equal([5L, 6L, 7L], page.Messages.Select(m => m.Seq));
     }
+    [Fact(Timeout = 60000)]
+    public async Task Nodes_that_keep_up_deliver_commits_over_many_rooms_without_reading_them_back()
+    {
+        // Arrange: alice on node a and bob on node b share 20 rooms; every stream read of each node is counted.
+        await using var a = await NodeAsync();
+        await using var b = await NodeAsync();
+        var reads = new System.Collections.Concurrent.ConcurrentDictionary<object, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "sockchat.cluster.stream_reads" && (instrument.Meter.Scope == a.Metrics || instrument.Meter.Scope == b.Metrics))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => reads.AddOrUpdate(instrument.Meter.Scope!, value, (_, old) => old + value));
+        listener.Start();
+        await using var alice = await JsonTestClient.JoinAsync(a, "alice");
+        await using var bob = await JsonTestClient.JoinAsync(b, "bob");
+        var rooms = Enumerable.Range(0, 20).Select(i => $"r{i}").ToList();
+        foreach (var room in rooms)
+        {
+            await alice.SendAsync(new JoinFrame(room, null));
+            await alice.ExpectAsync<JoinedFrame>(j => j.Room == room && j.Name == "alice");
+            await bob.SendAsync(new JoinFrame(room, null));
+            await bob.ExpectAsync<JoinedFrame>(j => j.Room == room && j.Name == "bob");
+        }
+        await alice.SayAndWaitAsync("ready", "r19");
+        await bob.ExpectAsync<MsgFrame>(m => m.Text == "ready");
+        var before = (A: reads.GetValueOrDefault(a.Metrics), B: reads.GetValueOrDefault(b.Metrics));
+        // The race a node must not pay for: node a hears of each commit of its own before its writer hands it on.
+        var heard = new System.Collections.Concurrent.ConcurrentDictionary<long, TaskCompletionSource>();
+        TaskCompletionSource Heard(long commit) => heard.GetOrAdd(commit, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var node = a.Server.Cluster!;
+        node.Listener.OwnCommitHeard = commit => Heard(commit).TrySetResult();
+        node.Writer.HandOffGate = commit => Task.WhenAny(Heard(commit).Task, Task.Delay(TimeSpan.FromSeconds(2)));
+
+        // Act: 400 messages round the rooms as fast as alice can send them, so commits span many rooms.
+        for (var n = 0; n < 400; n++)
+        {
+            await alice.SayAsync($"m{n}", room: rooms[n % rooms.Count]);
+        }
+        foreach (var last in Enumerable.Range(380, 20))
+        {
+            // Each room's last one (rooms are not ordered among themselves).
+            await bob.ReceivedOrExpectAsync<MsgFrame>(m => m.Text == $"m{last}");
+        }
+
+        // Assert: everything arrived, each room in seq order, and neither node read anything back.
+        var got = bob.Received<MsgFrame>().Where(m => m.Text.StartsWith('m')).ToList();
+        Assert.Equal(Enumerable.Range(0, 400), got.Select(m => int.Parse(m.Text[1..], System.Globalization.CultureInfo.InvariantCulture)).Order());
+        foreach (var room in got.GroupBy(m => m.Room))
+        {
+            Assert.Equal(room.Select(m => m.Seq).Order(), room.Select(m => m.Seq));
+        }
+        Assert.Equal(before, (reads.GetValueOrDefault(a.Metrics), reads.GetValueOrDefault(b.Metrics)));
+        Assert.NotEmpty(heard);
+    }
 }

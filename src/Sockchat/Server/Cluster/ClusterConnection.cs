@@ -63,5 +63,5 @@ public static class ClusterConnection
     }
 
     /// <summary>The data source of a node: Npgsql's slim builder, which keeps the Native AOT build free of trim warnings.</summary>
-    public static NpgsqlDataSource CreateDataSource(string connectionString) => new NpgsqlSlimDataSourceBuilder(connectionString).Build();
+    public static NpgsqlDataSource CreateDataSource(string connectionString) => new NpgsqlSlimDataSourceBuilder(connectionString).EnableArrays().Build();
 }

@@ -26,8 +26,15 @@ public sealed record StoredMessage(MsgFrame Message, ClientSession Sender, Frame
 /// <summary>What the cluster fan-out loop works on, in the order it arrives.</summary>
 internal abstract record FanoutWork;
 
-/// <summary>A batch this node's writer committed (or failed to).</summary>
-internal sealed record LocalBatch(StoredBatch Batch) : FanoutWork;
+/// <summary>A batch this node's writer committed (or failed to): its commit number <paramref name="Commit"/> (the writer counts them from 1).</summary>
+internal sealed record LocalBatch(StoredBatch Batch, long Commit) : FanoutWork;
+
+/// <summary>
+/// The notification of this node's own commit number <paramref name="Commit"/>: where it stands
+/// among the other nodes' commits. <paramref name="Sections"/> say how far each room got
+/// (<see cref="RoomChunk"/>s without their records, and <see cref="RoomAdvanced"/>).
+/// </summary>
+internal sealed record OwnCommit(long Commit, IReadOnlyList<FanoutWork> Sections) : FanoutWork;
 
 /// <summary>A room's stream reached seq and event number (a notification, or the poll).</summary>
 internal sealed record RoomAdvanced(string Room, long Seq, long Event) : FanoutWork;

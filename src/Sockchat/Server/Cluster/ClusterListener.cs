@@ -5,7 +5,7 @@ namespace Sockchat.Server.Cluster;
 
 /// <summary>
 /// A node's one LISTEN connection: the room channel (every node's commits, its own included: a
-/// payload carries what a commit stored in a room, or says which seq and event number it reached) and the node's own channel
+/// payload carries what a commit stored in its rooms, or says which seq and event number a room reached) and the node's own channel
 /// (numbered private messages for its users). Each notification becomes work for the fan-out loop. After
 /// connecting (at start and after every reconnect) and whenever <see cref="ClusterOptions.PollInterval"/>
 /// passes without a notification, it asks the fan-out to read every room's position: the safety
@@ -38,6 +38,9 @@ internal sealed class ClusterListener(ClusterStore store, ClusterOptions options
             throw;
         }
     }
+
+    /// <summary>Tests only: told the number of each of this node's commits whose notification arrived.</summary>
+    internal Action<long>? OwnCommitHeard { get; set; }
 
     /// <summary>True while listening.</summary>
     public bool Connected => _connected;
@@ -93,9 +96,20 @@ internal sealed class ClusterListener(ClusterStore store, ClusterOptions options
 
     private void Handle(string channel, string payload)
     {
-        if (RoomPayloads.Parse(payload, store.NodeId) is { } chunk)
+        if (RoomPayloads.Parse(payload, store.NodeId) is { } commit)
         {
-            post(chunk.Node == store.NodeId ? new RoomAdvanced(chunk.Room, chunk.ToSeq, chunk.ToEv) : chunk);
+            if (commit.Node == store.NodeId)
+            {
+                post(new OwnCommit(commit.Commit, commit.Sections));
+                OwnCommitHeard?.Invoke(commit.Commit);
+            }
+            else
+            {
+                foreach (var section in commit.Sections)
+                {
+                    post(section);
+                }
+            }
         }
         else if (payload.StartsWith("r ", StringComparison.Ordinal))
         {

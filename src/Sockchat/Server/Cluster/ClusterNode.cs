@@ -30,7 +30,7 @@ public sealed class ClusterNode : IAsyncDisposable
         _time = time;
         _logger = logger;
         Writer = new ClusterWriter(store, options, _health, time, logger);
-        Writer.OnStored(batch => _work.Writer.TryWrite(new LocalBatch(batch)));
+        Writer.OnStored((batch, commit) => _work.Writer.TryWrite(new LocalBatch(batch, commit)));
         Listener = new ClusterListener(store, options, _health, time, logger, work => _work.Writer.TryWrite(work));
     }
 

@@ -11,15 +11,17 @@ public sealed partial class ClusterStore
 
     /// <summary>
     /// The group commit of one batch, in one transaction: resends recognised by (sender, client id)
-    /// within the resend window; per room, in room order (so two nodes never deadlock), the counter
-    /// row bumped by the batch's messages and events with <c>RETURNING</c>, which gives this batch
-    /// the next seq numbers and holds the row lock to the commit, so seq order is commit order and
-    /// has no gap; the messages copied in; the events (joined/left/nick) positioned after the seq
-    /// reached at their place in the batch; presence and names updated; per room, notifications
-    /// that carry what was stored (<see cref="RoomPayloads"/>; PostgreSQL delivers them in commit order). Returns the batch with each message as a
-    /// <see cref="StoredMessage"/> that carries its seq; durable when this returns.
+    /// within the resend window; the counter rows of the batch's rooms bumped by its messages and
+    /// events in one statement, in room order (so two nodes never deadlock), with <c>RETURNING</c>,
+    /// which gives this batch the next seq numbers and holds the row locks to the commit, so seq
+    /// order is commit order and has no gap; the messages copied in; the events (joined/left/nick)
+    /// positioned after the seq reached at their place in the batch; presence and names updated;
+    /// the notifications of commit number <paramref name="commit"/>, which carry what was stored in
+    /// every room (<see cref="RoomPayloads"/>; PostgreSQL delivers them in commit order). Returns
+    /// the batch with each message as a <see cref="StoredMessage"/> that carries its seq; durable
+    /// when this returns.
     /// </summary>
-    internal async Task<WriterItem[]> AppendAsync(IReadOnlyList<WriterItem> batch, DateTimeOffset now, TimeSpan resendWindow, CancellationToken cancellationToken)
+    internal async Task<WriterItem[]> AppendAsync(IReadOnlyList<WriterItem> batch, long commit, DateTimeOffset now, TimeSpan resendWindow, CancellationToken cancellationToken)
     {
         await using var connection = await _db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
@@ -100,15 +102,10 @@ public sealed partial class ClusterStore
                     break;
             }
         }
-        foreach (var (room, at) in next)
+        var parts = streams.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new RoomPart(s.Key, starts[s.Key].Seq, starts[s.Key].Ev, s.Value)).ToList();
+        foreach (var payload in RoomPayloads.Build(NodeId, commit, parts))
         {
-            var payloads = streams.TryGetValue(room, out var stream)
-                ? RoomPayloads.Build(NodeId, room, starts[room].Seq, starts[room].Ev, stream)
-                : [RoomPayload(room, at.Seq, at.Ev)];
-            foreach (var payload in payloads)
-            {
-                writes.BatchCommands.Add(NotifyCommand(RoomsChannel, payload));
-            }
+            writes.BatchCommands.Add(NotifyCommand(RoomsChannel, payload));
         }
         if (copied.Count > 0)
         {
@@ -201,7 +198,7 @@ public sealed partial class ClusterStore
         return found;
     }
 
-    /// <summary>Bumps each room's counters (creating its row), in room order; returns where each room stood before this batch.</summary>
+    /// <summary>Bumps each room's counters (creating its row), in room order, in one statement; returns where each room stood before this batch.</summary>
     private static async Task<Dictionary<string, (long Seq, long Ev)>> BumpRoomsAsync(NpgsqlConnection connection,
         SortedDictionary<string, (long Messages, long Events)> needs, CancellationToken cancellationToken)
     {
@@ -210,29 +207,23 @@ public sealed partial class ClusterStore
         {
             return before;
         }
-        await using var bumps = new NpgsqlBatch(connection);
-        foreach (var (room, (messages, events)) in needs)
+        // The rows are inserted (or their conflicts updated) in the order of the arrays: room order.
+        await using var bump = new NpgsqlCommand("""
+            INSERT INTO rooms (room, last_seq, last_event)
+            SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
+            ON CONFLICT (room) DO UPDATE SET last_seq = rooms.last_seq + excluded.last_seq, last_event = rooms.last_event + excluded.last_event
+            RETURNING room, last_seq, last_event;
+            """, connection);
+        bump.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. needs.Keys] });
+        bump.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. needs.Values.Select(n => n.Messages)] });
+        bump.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. needs.Values.Select(n => n.Events)] });
+        await using var reader = await bump.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            var cmd = new NpgsqlBatchCommand("""
-                INSERT INTO rooms (room, last_seq, last_event) VALUES ($1, $2, $3)
-                ON CONFLICT (room) DO UPDATE SET last_seq = rooms.last_seq + excluded.last_seq, last_event = rooms.last_event + excluded.last_event
-                RETURNING last_seq, last_event;
-                """);
-            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = room });
-            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = messages });
-            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = events });
-            bumps.BatchCommands.Add(cmd);
+            var room = reader.GetString(0);
+            var (messages, events) = needs[room];
+            before[room] = (reader.GetInt64(1) - messages, reader.GetInt64(2) - events);
         }
-        await using var reader = await bumps.ExecuteReaderAsync(cancellationToken);
-        using var rooms = needs.GetEnumerator();
-        do
-        {
-            rooms.MoveNext();
-            await reader.ReadAsync(cancellationToken);
-            var (messages, events) = rooms.Current.Value;
-            before[rooms.Current.Key] = (reader.GetInt64(0) - messages, reader.GetInt64(1) - events);
-        }
-        while (await reader.NextResultAsync(cancellationToken));
         return before;
     }
 

@@ -19,12 +19,18 @@ public sealed class ClusterWriter(ClusterStore store, ClusterOptions options, Cl
     private readonly Channel<WriterItem> _queue = Channel.CreateUnbounded<WriterItem>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
-    private Action<StoredBatch>? _stored;
+    private Action<StoredBatch, long>? _stored;
+
+    /// <summary>The last commit's number (its notifications carry it).</summary>
+    private long _commit;
 
     public ServerMetrics? Metrics { get; set; }
 
-    /// <summary>Where each batch goes once stored (or failed): the fan-out's queue. Set before <see cref="RunAsync"/>.</summary>
-    internal void OnStored(Action<StoredBatch> stored) => _stored = stored;
+    /// <summary>Tests only: awaited with each commit's number before its batch goes to the fan-out (to hold it back behind its notification).</summary>
+    internal Func<long, Task>? HandOffGate { get; set; }
+
+    /// <summary>Where each batch goes once stored (or failed), with its commit number: the fan-out's queue. Set before <see cref="RunAsync"/>.</summary>
+    internal void OnStored(Action<StoredBatch, long> stored) => _stored = stored;
 
     public bool TryEnqueue(WriterItem item) => _queue.Writer.TryWrite(item);
 
@@ -45,8 +51,13 @@ public sealed class ClusterWriter(ClusterStore store, ClusterOptions options, Cl
             {
                 batch.Add(item);
             }
-            var (items, failure) = await StoreAsync(batch);
-            _stored!(new StoredBatch(items, failure));
+            var commit = ++_commit;
+            var (items, failure) = await StoreAsync(batch, commit);
+            if (HandOffGate is { } gate)
+            {
+                await gate(commit);
+            }
+            _stored!(new StoredBatch(items, failure), commit);
             if (failure is null)
             {
                 health.Succeeded();
@@ -66,14 +77,14 @@ public sealed class ClusterWriter(ClusterStore store, ClusterOptions options, Cl
         }
     }
 
-    private async Task<(WriterItem[] Items, Exception? Failure)> StoreAsync(List<WriterItem> batch)
+    private async Task<(WriterItem[] Items, Exception? Failure)> StoreAsync(List<WriterItem> batch, long commit)
     {
         var started = time.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var items = await store.AppendAsync(batch, time.GetUtcNow(), options.ResendWindow, CancellationToken.None);
+                var items = await store.AppendAsync(batch, commit, time.GetUtcNow(), options.ResendWindow, CancellationToken.None);
                 Metrics?.HistoryWritten(time.GetElapsedTime(started));
                 return (items, null);
             }
