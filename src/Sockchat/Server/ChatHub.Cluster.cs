@@ -420,60 +420,74 @@ public sealed partial class ChatHub
             Publish(batch);
             return;
         }
-        foreach (var item in batch.Items)
+        var items = batch.Items;
+        var next = 0;
+        while (next < items.Length)
         {
-            switch (item)
+            StoredMessage? behind = null;
+            lock (_gate)
             {
-                case StoredMessage { Duplicate: true } resend:
-                    // Stored before (the ack was lost): the original seq, stored nothing twice.
-                    if (resend.Id is { } resendId)
+                // All that needs no read, under one hold of the lock, as Publish does: the readers wait for
+                // the lock once, and each write loop wakes to the lot.
+                for (; next < items.Length; next++)
+                {
+                    if (items[next] is StoredMessage { Duplicate: false } stored && IsBehindLocked(stored.Message))
                     {
-                        DeliverTo(resend.Sender, new AckFrame(resendId, resend.Message.Seq));
+                        behind = stored;
+                        break;
                     }
-                    break;
-                case StoredMessage stored:
-                    await PublishStoredAsync(cluster, stored);
-                    break;
-                case OrderedNotice notice:
-                    lock (_gate)
-                    {
-                        notice.Deliver();
-                    }
-                    break;
+                    PublishLocked(items[next]);
+                }
+            }
+            if (behind is not null)
+            {
+                // Messages of other nodes came first: read them before this one.
+                await CatchUpAsync(cluster, behind.Message.Room, behind.Message.Seq - 1, long.MaxValue);
+                lock (_gate)
+                {
+                    PublishLocked(behind);
+                }
+                next++;
             }
         }
     }
 
-    private async Task PublishStoredAsync(ClusterNode cluster, StoredMessage stored)
+    /// <summary>True when messages of other nodes come before this one and have not been delivered here yet.</summary>
+    private bool IsBehindLocked(MsgFrame message) =>
+        message.Seq > (_rooms.TryGetValue(message.Room, out var known) ? known.LastDeliveredSeq : 0) + 1;
+
+    private void PublishLocked(WriterItem item)
     {
-        var message = stored.Message;
-        long cursor;
-        lock (_gate)
+        switch (item)
         {
-            cursor = _rooms.TryGetValue(message.Room, out var known) ? known.LastDeliveredSeq : 0;
-        }
-        if (message.Seq > cursor + 1)
-        {
-            // Messages of other nodes came first: read them before this one.
-            await CatchUpAsync(cluster, message.Room, message.Seq - 1, long.MaxValue);
-        }
-        lock (_gate)
-        {
-            if (!_rooms.TryGetValue(message.Room, out var room))
-            {
-                room = NewRoom(message.Room);
-                _rooms[message.Room] = room;
-            }
-            if (room.LastDeliveredSeq + 1 == message.Seq)
-            {
-                DeliverMessageLocked(room, message, stored.Sender);
-            }
-            if (stored.Id is { } id)
-            {
-                // Acked when the room's delivery reaches it: now, or after the next read (if the gap could not be read).
-                room.PendingAcks.Add((message.Seq, stored.Sender, id));
-            }
-            FlushAcksLocked(room);
+            case StoredMessage { Duplicate: true } resend:
+                // Stored before (the ack was lost): the original seq, stored nothing twice.
+                if (resend.Id is { } resendId)
+                {
+                    resend.Sender.Deliver(Frame(new AckFrame(resendId, resend.Message.Seq)));
+                }
+                break;
+            case StoredMessage stored:
+                var message = stored.Message;
+                if (!_rooms.TryGetValue(message.Room, out var room))
+                {
+                    room = NewRoom(message.Room);
+                    _rooms[message.Room] = room;
+                }
+                if (room.LastDeliveredSeq + 1 == message.Seq)
+                {
+                    DeliverMessageLocked(room, message, stored.Sender);
+                }
+                if (stored.Id is { } id)
+                {
+                    // Acked when the room's delivery reaches it: now, or after the next read (if the gap could not be read).
+                    room.PendingAcks.Add((message.Seq, stored.Sender, id));
+                }
+                FlushAcksLocked(room);
+                break;
+            case OrderedNotice notice:
+                notice.Deliver();
+                break;
         }
     }
 
