@@ -8,7 +8,9 @@
 # before it is delivered, so messages/s is stored/s) on SQLite, 1 node and 3 nodes; and the
 # same stored rate spread over 50 rooms ("stored-rooms": 100 clients all sending 300 messages,
 # `--chat-rooms 50`, so each room has 2 members, both senders, and over 3 nodes those 2 are on
-# different nodes) on SQLite, 1 node and 3 nodes.
+# different nodes) on SQLite, 1 node and 3 nodes; and, since that series has ten times the
+# clients of the one-room series (which costs a server on its own, SQLite included), the same
+# 10 clients as the one-room series over 5 rooms ("stored-5rooms").
 #
 #   bench/cluster.sh                     # all points, RUNS times each (default 1)
 #   SOCKCHAT=/path/to/sockchat bench/cluster.sh
@@ -125,6 +127,10 @@ S2=(--clients 100 --senders 100 --messages 300 --chat-rooms 50)
 point stored-rooms sqlite 1 SQLITE "${S2[@]}"
 point stored-rooms cluster-1 1 PG "${S2[@]}"
 point stored-rooms cluster-3 3 PG "${S2[@]}"
+S3=(--clients 10 --senders 10 --messages 3000 --chat-rooms 5)
+point stored-5rooms sqlite 1 SQLITE "${S3[@]}"
+point stored-5rooms cluster-1 1 PG "${S3[@]}"
+point stored-5rooms cluster-3 3 PG "${S3[@]}"
 
 python3 - "$OUT" <<'PY'
 import json, sys
@@ -155,7 +161,7 @@ for scenario in dict.fromkeys(r["scenario"] for r in rows):
             target = "p99 <= 2x: " + ("yes" if base_p and p / base_p <= 2 else "**no**")
         if peer != "sqlite" and scenario == "stored":
             target = ">= 5,000 stored/s into one room: " + ("yes" if stored >= 5000 else "**no**")
-        if peer != "sqlite" and scenario == "stored-rooms":
+        if peer != "sqlite" and scenario in ("stored-rooms", "stored-5rooms"):
             rooms = next((r.get("chat_rooms") for r in runs if r.get("chat_rooms")), "?")
             one = [r for r in rows if r["scenario"] == "stored" and r["peer"] == peer and r.get("duration_s")]
             one_room = sum(r["sent"] / r["duration_s"] for r in one) / len(one) if one else 0
