@@ -231,18 +231,34 @@ public sealed partial class ChatHub
     private async Task RunClusterFanoutAsync(ClusterNode cluster)
     {
         var held = new Queue<FanoutWork>();
-        await foreach (var work in cluster.Work.ReadAllAsync())
+        var work = cluster.Work;
+        while (true)
         {
-            if (_awaitedCommit is not null && work is not LocalBatch)
+            if (_awaitedCommit is { } awaited && _time.GetElapsedTime(_awaitedSince) >= OwnBatchWait)
             {
-                held.Enqueue(work);
-                continue;
+                // The batch is late (its commit's reply is): go on without it. Its commit is read, and the
+                // batch, when it comes, only acknowledges.
+                _awaitedCommit = null;
+                await AdvancePastOwnAsync(cluster, awaited);
             }
-            await DoClusterWorkAsync(cluster, work);
             while (_awaitedCommit is null && held.TryDequeue(out var next))
             {
                 await DoClusterWorkAsync(cluster, next);
             }
+            if (!work.TryRead(out var item))
+            {
+                if (!await WaitForWorkAsync(work))
+                {
+                    break;
+                }
+                continue;
+            }
+            if (_awaitedCommit is not null && item is not LocalBatch)
+            {
+                held.Enqueue(item);
+                continue;
+            }
+            await DoClusterWorkAsync(cluster, item);
         }
         _awaitedCommit = null;
         while (held.TryDequeue(out var rest))
@@ -251,8 +267,40 @@ public sealed partial class ChatHub
         }
     }
 
-    /// <summary>The notification of this node's commit whose batch the fan-out waits for (the fan-out loop's alone).</summary>
+    /// <summary>Waits for more work; while holding for a batch, no longer than the rest of <see cref="OwnBatchWait"/>. False once the queue has ended.</summary>
+    private async Task<bool> WaitForWorkAsync(System.Threading.Channels.ChannelReader<FanoutWork> work)
+    {
+        if (_awaitedCommit is null)
+        {
+            return await work.WaitToReadAsync();
+        }
+        var left = OwnBatchWait - _time.GetElapsedTime(_awaitedSince);
+        if (left <= TimeSpan.Zero)
+        {
+            return true;
+        }
+        using var limit = new CancellationTokenSource(left, _time);
+        try
+        {
+            return await work.WaitToReadAsync(limit.Token);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// How long the fan-out holds other work behind its own commit's notification for the commit's
+    /// batch, which is normally a moment behind; longer means the commit's reply to the writer is
+    /// late (a slow or cut connection), and the fan-out goes on without it.
+    /// </summary>
+    internal static readonly TimeSpan OwnBatchWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>The notification of this node's commit whose batch the fan-out waits for, and since when (the fan-out loop's alone).</summary>
     private OwnCommit? _awaitedCommit;
+
+    private long _awaitedSince;
 
     /// <summary>The number of the last of this node's batches published (the fan-out loop's alone).</summary>
     private long _publishedCommit;
@@ -272,22 +320,10 @@ public sealed partial class ChatHub
                 break;
             case OwnCommit own when own.Commit > _publishedCommit:
                 _awaitedCommit = own;
+                _awaitedSince = _time.GetTimestamp();
                 break;
             case OwnCommit own:
-                // Published: the seq cursors stand at its end already, unless the batch failed while the commit
-                // went through (then this reads what it stored).
-                foreach (var section in own.Sections)
-                {
-                    if (section is RoomChunk chunk)
-                    {
-                        PassOwnEvents(chunk);
-                        await CatchUpAsync(cluster, chunk.Room, chunk.ToSeq, chunk.ToEv);
-                    }
-                    else if (section is RoomAdvanced advanced)
-                    {
-                        await CatchUpAsync(cluster, advanced.Room, advanced.Seq, advanced.Event);
-                    }
-                }
+                await AdvancePastOwnAsync(cluster, own);
                 break;
             case RoomAdvanced advanced:
                 await CatchUpAsync(cluster, advanced.Room, advanced.Seq, advanced.Event);
@@ -313,6 +349,27 @@ public sealed partial class ChatHub
                 }
                 done.TrySetResult();
                 break;
+        }
+    }
+
+    /// <summary>
+    /// The cursors past this node's own commit: where they stand already once its batch is
+    /// published, unless the batch failed while the commit went through or is late (then this
+    /// reads what it stored).
+    /// </summary>
+    private async Task AdvancePastOwnAsync(ClusterNode cluster, OwnCommit own)
+    {
+        foreach (var section in own.Sections)
+        {
+            if (section is RoomChunk chunk)
+            {
+                PassOwnEvents(chunk);
+                await CatchUpAsync(cluster, chunk.Room, chunk.ToSeq, chunk.ToEv);
+            }
+            else if (section is RoomAdvanced advanced)
+            {
+                await CatchUpAsync(cluster, advanced.Room, advanced.Seq, advanced.Event);
+            }
         }
     }
 

@@ -222,4 +222,39 @@ public sealed class ClusterFailureTests(ITestOutputHelper output) : ClusterTest
         }
         throw new Xunit.Sdk.XunitException("the condition did not become true within 15 s");
     }
+    [Fact(Timeout = 30000)]
+    public async Task A_commit_whose_notification_never_came_reaches_a_quiet_room_while_another_room_is_busy()
+    {
+        // Arrange: alice is in a quiet room and in a busy one on node a, whose poll comes every 2 s.
+        await using var a = await TestServer.StartAsync(new ServerOptions
+        {
+            Cluster = new ClusterOptions { ConnectionString = Db.ConnectionString, PollInterval = TimeSpan.FromSeconds(2) },
+        }, output);
+        await using var alice = await JsonTestClient.JoinAsync(a, "alice", room: "quiet");
+        await alice.SendAsync(new JoinFrame("busy", null));
+        await alice.ExpectAsync<JoinedFrame>(j => j.Room == "busy" && j.Name == "alice");
+        var seq = await alice.SayAndWaitAsync("first", "quiet");
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var busy = Task.Run(async () =>
+        {
+            // Notifications every 20 ms or so: the node never goes a poll interval without one.
+            for (var n = 0; n < 1000 && !stop.IsCancellationRequested; n++)
+            {
+                await alice.SayAsync($"busy {n}", room: "busy");
+                await Task.Delay(20, CancellationToken.None);
+            }
+        });
+
+        // Act: a commit in the quiet room whose notification is lost (as from a node this one cannot hear).
+        await Db.ExecuteAsync($"""
+            UPDATE rooms SET last_seq = last_seq + 1 WHERE room = 'quiet';
+            INSERT INTO messages (room, seq, ts_ms, sender, text, kind, node_id) VALUES ('quiet', {seq + 1}, 1764000000000, 'carol', 'unheard', 'say', 0);
+            """);
+        var unheard = await alice.ExpectAsync<MsgFrame>(m => m.Text == "unheard", TimeSpan.FromSeconds(8));
+        await stop.CancelAsync();
+        await busy;
+
+        // Assert: read by the poll, in its place.
+        Assert.Equal(("quiet", seq + 1, "carol"), (unheard.Room, unheard.Seq, unheard.From));
+    }
 }

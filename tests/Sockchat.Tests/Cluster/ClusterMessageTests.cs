@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Sockchat.Protocol;
 using Sockchat.Server;
 using Sockchat.Server.Cluster;
@@ -259,5 +260,55 @@ public sealed class ClusterMessageTests(ITestOutputHelper output) : ClusterTest
         }
         Assert.Equal(before, (reads.GetValueOrDefault(a.Metrics), reads.GetValueOrDefault(b.Metrics)));
         Assert.NotEmpty(heard);
+    }
+    [Fact(Timeout = 60000)]
+    public async Task A_node_whose_commit_reply_is_late_goes_on_delivering_the_other_nodes_messages()
+    {
+        // Arrange: node a on a fake clock; its writer hands its next batch over only when the test lets it.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var a = await TestServer.StartAsync(new ServerOptions
+        {
+            Cluster = new ClusterOptions { ConnectionString = Db.ConnectionString },
+            RateBurst = 10_000,
+            RatePerSecond = 0,
+        }, output, time);
+        await using var b = await NodeAsync();
+        await using var alice = await JsonTestClient.JoinAsync(a, "alice");
+        await using var bob = await JsonTestClient.JoinAsync(b, "bob");
+        await alice.ReceivedOrExpectAsync<JoinedFrame>(j => j.Name == "bob");
+        var node = a.Server.Cluster!;
+        var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        node.Listener.OwnCommitHeard = _ => heard.TrySetResult();
+        node.Writer.HandOffGate = _ => reply.Task;
+        try
+        {
+            await alice.SayAsync("held back", "late-1");
+            await heard.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await bob.SayAndWaitAsync("from b");
+
+            // Act: the clock passes the fan-out's wait for the batch (advanced a second at a time, a bounded
+            // number of times, since the fan-out starts waiting at a moment the test cannot see).
+            var fromB = alice.ReceivedOrExpectAsync<MsgFrame>(m => m.Text == "from b", TimeSpan.FromSeconds(20));
+            for (var step = 0; step < 20 && !fromB.IsCompleted; step++)
+            {
+                time.Advance(TimeSpan.FromSeconds(1));
+                await Task.WhenAny(fromB, Task.Delay(250));
+            }
+            await fromB;
+
+            // Assert: alice's own message was read back in its place, before bob's; its ack waits for the batch.
+            Assert.Equal(["held back", "from b"], alice.Received<MsgFrame>().Select(m => m.Text));
+            Assert.DoesNotContain(alice.Received<AckFrame>(), ack => ack.Id.Text == "late-1");
+            reply.TrySetResult();
+            var ack = await alice.ExpectAsync<AckFrame>(ack => ack.Id.Text == "late-1");
+            Assert.Equal(1L, ack.Seq);
+            await bob.ReceivedOrExpectAsync<MsgFrame>(m => m.Text == "from b");
+            Assert.Equal(["held back", "from b"], bob.Received<MsgFrame>().Select(m => m.Text));
+        }
+        finally
+        {
+            reply.TrySetResult();
+        }
     }
 }

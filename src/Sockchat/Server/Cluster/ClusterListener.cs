@@ -7,9 +7,10 @@ namespace Sockchat.Server.Cluster;
 /// A node's one LISTEN connection: the room channel (every node's commits, its own included: a
 /// payload carries what a commit stored in its rooms, or says which seq and event number a room reached) and the node's own channel
 /// (numbered private messages for its users). Each notification becomes work for the fan-out loop. After
-/// connecting (at start and after every reconnect) and whenever <see cref="ClusterOptions.PollInterval"/>
-/// passes without a notification, it asks the fan-out to read every room's position: the safety
-/// net for anything that happened while it was not listening. Reconnects with backoff.
+/// connecting (at start and after every reconnect) and every <see cref="ClusterOptions.PollInterval"/>
+/// (with or without notifications meanwhile), it asks the fan-out to read every room's position:
+/// the safety net for anything that happened while it was not listening, a read that failed, or
+/// a notification it could not parse. Reconnects with backoff.
 /// </summary>
 internal sealed class ClusterListener(ClusterStore store, ClusterOptions options, ClusterHealth health, TimeProvider time, ILogger logger, Action<FanoutWork> post)
 {
@@ -64,11 +65,16 @@ internal sealed class ClusterListener(ClusterStore store, ClusterOptions options
                 backoff = options.ReconnectMin;
                 firstConnect.TrySetResult();
                 post(Resync.Instance);
+                var synced = time.GetTimestamp();
                 while (true)
                 {
-                    if (!await connection.WaitAsync((int)options.PollInterval.TotalMilliseconds, cancellationToken))
+                    // Every poll interval, however busy: notifications flowing for some rooms say
+                    // nothing about a read that failed in another, or one this node could not parse.
+                    var left = options.PollInterval - time.GetElapsedTime(synced);
+                    if (left <= TimeSpan.Zero || !await connection.WaitAsync((int)Math.Ceiling(left.TotalMilliseconds), cancellationToken))
                     {
                         post(Resync.Instance);
+                        synced = time.GetTimestamp();
                     }
                 }
             }

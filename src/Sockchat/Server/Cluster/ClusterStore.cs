@@ -120,9 +120,9 @@ public sealed partial class ClusterStore : IHistoryReader, IAsyncDisposable
                 reaped.Add(reader.GetInt64(0));
             }
         }
-        foreach (var dead in reaped)
+        if (reaped.Count > 0)
         {
-            await ReleaseNodeAsync(connection, dead, LeaveReasons.Disconnected, now, cancellationToken);
+            await ReleaseNodesAsync(connection, reaped, LeaveReasons.Disconnected, now, cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
         return reaped;
@@ -136,29 +136,31 @@ public sealed partial class ClusterStore : IHistoryReader, IAsyncDisposable
     {
         await using var connection = await _db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        await ReleaseNodeAsync(connection, NodeId, LeaveReasons.Shutdown, now, cancellationToken);
+        await ReleaseNodesAsync(connection, [NodeId], LeaveReasons.Shutdown, now, cancellationToken);
         await tx.CommitAsync(cancellationToken);
     }
 
     /// <summary>
-    /// A node's users leave every room they were in (events after each room's last seq, one
-    /// notification per room), then its presence, names and row go. Inside the caller's transaction.
+    /// The nodes' users leave every room they were in (events after each room's last seq, one
+    /// notification per room), then their presence, names and rows go. Inside the caller's
+    /// transaction. The rooms' counter rows are taken in the writers' order (ordinal, whatever
+    /// the database's collation), so this never deadlocks with a node's group commit.
     /// </summary>
-    private static async Task ReleaseNodeAsync(NpgsqlConnection connection, long node, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task ReleaseNodesAsync(NpgsqlConnection connection, IReadOnlyList<long> nodes, string reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var leaving = new List<(string Room, string Name)>();
-        await using (var members = new NpgsqlCommand("SELECT room, name FROM members WHERE node_id = $1 ORDER BY room, name_key;", connection))
+        var leaving = new List<(string Room, string Name, long Node)>();
+        await using (var members = new NpgsqlCommand("SELECT room, name, node_id FROM members WHERE node_id = ANY($1) ORDER BY node_id, name_key;", connection))
         {
-            members.Parameters.Add(new NpgsqlParameter<long> { TypedValue = node });
+            members.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. nodes] });
             await using var reader = await members.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                leaving.Add((reader.GetString(0), reader.GetString(1)));
+                leaving.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
             }
         }
-        foreach (var room in leaving.GroupBy(l => l.Room, StringComparer.Ordinal))
+        foreach (var room in leaving.GroupBy(l => l.Room, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var names = room.Select(r => r.Name).ToList();
+            var names = room.ToList();
             await using var bump = new NpgsqlCommand("UPDATE rooms SET last_event = last_event + $2 WHERE room = $1 RETURNING last_seq, last_event;", connection);
             bump.Parameters.Add(new NpgsqlParameter<string> { TypedValue = room.Key });
             bump.Parameters.Add(new NpgsqlParameter<long> { TypedValue = names.Count });
@@ -175,14 +177,17 @@ public sealed partial class ClusterStore : IHistoryReader, IAsyncDisposable
             var first = ev - names.Count + 1;
             for (var i = 0; i < names.Count; i++)
             {
-                batch.BatchCommands.Add(EventCommand(room.Key, first + i, seq, RoomEvent.Left, names[i], null, reason, node, now));
+                batch.BatchCommands.Add(EventCommand(room.Key, first + i, seq, RoomEvent.Left, names[i].Name, null, reason, names[i].Node, now));
             }
             batch.BatchCommands.Add(NotifyCommand(RoomsChannel, RoomPayload(room.Key, seq, ev)));
             await batch.ExecuteNonQueryAsync(cancellationToken);
         }
-        await using var drop = ForgetNode(node);
-        drop.Connection = connection;
-        await drop.ExecuteNonQueryAsync(cancellationToken);
+        foreach (var node in nodes)
+        {
+            await using var drop = ForgetNode(node);
+            drop.Connection = connection;
+            await drop.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     /// <summary>A node's presence, names and row, gone (one round trip; a parameterized command holds one statement, so a batch).</summary>
