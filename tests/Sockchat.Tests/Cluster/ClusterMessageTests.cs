@@ -276,15 +276,24 @@ public sealed class ClusterMessageTests(ITestOutputHelper output) : ClusterTest
         await using var alice = await JsonTestClient.JoinAsync(a, "alice");
         await using var bob = await JsonTestClient.JoinAsync(b, "bob");
         await alice.ReceivedOrExpectAsync<JoinedFrame>(j => j.Name == "bob");
+        // Acked means published: node a's writer has handed over everything before the hooks go in.
+        await alice.SayAndWaitAsync("ready");
         var node = a.Server.Cluster!;
-        var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heard = new System.Collections.Concurrent.ConcurrentDictionary<long, TaskCompletionSource>();
+        TaskCompletionSource Heard(long commit) => heard.GetOrAdd(commit, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var gated = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        node.Listener.OwnCommitHeard = _ => heard.TrySetResult();
-        node.Writer.HandOffGate = _ => reply.Task;
+        node.Listener.OwnCommitHeard = commit => Heard(commit).TrySetResult();
+        node.Writer.HandOffGate = commit =>
+        {
+            gated.TrySetResult(commit);
+            return reply.Task;
+        };
         try
         {
             await alice.SayAsync("held back", "late-1");
-            await heard.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            var held = await gated.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await Heard(held).Task.WaitAsync(TimeSpan.FromSeconds(10));
             await bob.SayAndWaitAsync("from b");
 
             // Act: the clock passes the fan-out's wait for the batch (advanced a second at a time, a bounded
@@ -298,13 +307,13 @@ public sealed class ClusterMessageTests(ITestOutputHelper output) : ClusterTest
             await fromB;
 
             // Assert: alice's own message was read back in its place, before bob's; its ack waits for the batch.
-            Assert.Equal(["held back", "from b"], alice.Received<MsgFrame>().Select(m => m.Text));
+            Assert.Equal(["ready", "held back", "from b"], alice.Received<MsgFrame>().Select(m => m.Text));
             Assert.DoesNotContain(alice.Received<AckFrame>(), ack => ack.Id.Text == "late-1");
             reply.TrySetResult();
             var ack = await alice.ExpectAsync<AckFrame>(ack => ack.Id.Text == "late-1");
-            Assert.Equal(1L, ack.Seq);
+            Assert.Equal(2L, ack.Seq);
             await bob.ReceivedOrExpectAsync<MsgFrame>(m => m.Text == "from b");
-            Assert.Equal(["held back", "from b"], bob.Received<MsgFrame>().Select(m => m.Text));
+            Assert.Equal(["ready", "held back", "from b"], bob.Received<MsgFrame>().Select(m => m.Text));
         }
         finally
         {
