@@ -117,13 +117,10 @@ internal sealed class ClusterListener(ClusterStore store, ClusterOptions options
                 }
             }
         }
-        else if (payload.StartsWith("r ", StringComparison.Ordinal))
+        else if (RoomPayloads.Pointer(payload) is { } pointer)
         {
-            var parts = payload.Split(' ', 4);
-            if (parts.Length == 4 && long.TryParse(parts[1], out var seq) && long.TryParse(parts[2], out var ev))
-            {
-                post(new RoomAdvanced(parts[3], seq, ev));
-            }
+            // A room reached this far outside a commit (users of a node that left or died).
+            post(pointer);
         }
         else if (ClusterStore.ParseDm(payload) is { } dm)
         {

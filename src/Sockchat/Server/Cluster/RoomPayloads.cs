@@ -152,10 +152,10 @@ internal static class RoomPayloads
                 chunk = new RoomChunk(bRoom.ToString(), node, b[0], b[1], b[2], b[3], records);
                 sections.Add(chunk);
             }
-            else if (line.StartsWith("r ") && Numbers(line[2..], 2, out var r, out var rRoom) && rRoom.Length > 0)
+            else if (Pointer(line) is { } pointer)
             {
                 (chunk, records) = (null, null);
-                sections.Add(new RoomAdvanced(rRoom.ToString(), r[0], r[1]));
+                sections.Add(pointer);
             }
             else if (records is null || !Record(payload, ref at, line, chunk!, own, records))
             {
@@ -164,6 +164,12 @@ internal static class RoomPayloads
         }
         return sections.Count == 0 ? null : new CommitPayload(node, commit, sections);
     }
+
+    /// <summary>A pointer (<c>r SEQ EV ROOM</c>, as <see cref="ClusterStore.RoomPayload"/> writes it), in a commit's payload or on its own; null when <paramref name="line"/> is not one.</summary>
+    public static RoomAdvanced? Pointer(ReadOnlySpan<char> line) =>
+        line.StartsWith("r ") && Numbers(line[2..], 2, out var position, out var room) && room.Length > 0
+            ? new RoomAdvanced(room.ToString(), position[0], position[1])
+            : null;
 
     /// <summary>The record that <paramref name="kind"/> starts (its other lines follow <paramref name="at"/>), added to <paramref name="records"/> unless <paramref name="own"/>.</summary>
     private static bool Record(string payload, ref int at, ReadOnlySpan<char> kind, RoomChunk chunk, bool own, List<object> records)
